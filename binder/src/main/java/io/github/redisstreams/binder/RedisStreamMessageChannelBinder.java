@@ -1,0 +1,218 @@
+package io.github.redisstreams.binder;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.lettuce.core.cluster.SlotHash;
+
+import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
+import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
+import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
+import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.binder.ExtendedPropertiesBinder;
+import org.springframework.cloud.stream.provisioning.ConsumerDestination;
+import org.springframework.cloud.stream.provisioning.ProducerDestination;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.integration.core.MessageProducer;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandler;
+import org.springframework.scheduling.TaskScheduler;
+
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
+import io.github.redisstreams.binder.inbound.ConsumerNames;
+import io.github.redisstreams.binder.inbound.ConsumerSettings;
+import io.github.redisstreams.binder.inbound.RedisStreamInboundChannelAdapter;
+import io.github.redisstreams.binder.observability.BindingMetricsFactory;
+import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
+import io.github.redisstreams.binder.outbound.RetentionTrimmer;
+import io.github.redisstreams.binder.properties.RedisConsumerProperties;
+import io.github.redisstreams.binder.properties.RedisExtendedBindingProperties;
+import io.github.redisstreams.binder.properties.RedisProducerProperties;
+import io.github.redisstreams.binder.provisioning.RedisConsumerDestination;
+import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
+import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+import io.github.redisstreams.binder.recovery.DeadLetterPublisher;
+import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
+import io.github.redisstreams.binder.recovery.RetryableExceptions;
+import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.StreamKeys;
+
+/**
+ * The Redis Streams binder: wires, for each binding, the components that do the work. Producers get a
+ * {@link RedisStreamProducerHandler} (and a {@link RetentionTrimmer} when retention asks for one);
+ * consumers get a {@link RedisStreamInboundChannelAdapter} with its dead-letter and failure handling.
+ */
+public class RedisStreamMessageChannelBinder extends
+		AbstractMessageChannelBinder<ExtendedConsumerProperties<RedisConsumerProperties>, ExtendedProducerProperties<RedisProducerProperties>, RedisStreamProvisioner>
+		implements ExtendedPropertiesBinder<MessageChannel, RedisConsumerProperties, RedisProducerProperties> {
+
+	private final RedisStreamConnections connections;
+
+	private final TaskScheduler scheduler;
+
+	private final ConsumerNames consumerNames;
+
+	private final EntryCodec codec = new EntryCodec();
+
+	private final Map<ProducerDestination, RetentionTrimmer> trimmers = new ConcurrentHashMap<>();
+
+	private RedisExtendedBindingProperties extendedBindingProperties = new RedisExtendedBindingProperties();
+
+	private BindingMetricsFactory metricsFactory = BindingMetricsFactory.NOOP;
+
+	private RedisStreamBindingRegistry bindingRegistry;
+
+	public RedisStreamMessageChannelBinder(RedisStreamProvisioner provisioner, RedisStreamConnections connections,
+			TaskScheduler scheduler, ConsumerNames consumerNames) {
+		super(new String[0], provisioner);
+		this.connections = connections;
+		this.scheduler = scheduler;
+		this.consumerNames = consumerNames;
+	}
+
+	public void setExtendedBindingProperties(RedisExtendedBindingProperties extendedBindingProperties) {
+		this.extendedBindingProperties = extendedBindingProperties;
+	}
+
+	public void setMetricsFactory(BindingMetricsFactory metricsFactory) {
+		this.metricsFactory = metricsFactory;
+	}
+
+	/**
+	 * Where running consumer bindings are registered for health, metrics and the actuator endpoint.
+	 * @param bindingRegistry the application's registry
+	 */
+	public void setBindingRegistry(RedisStreamBindingRegistry bindingRegistry) {
+		this.bindingRegistry = bindingRegistry;
+	}
+
+	@Override
+	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
+			ExtendedProducerProperties<RedisProducerProperties> properties, MessageChannel errorChannel) {
+		RedisProducerDestination target = (RedisProducerDestination) destination;
+		RedisProducerProperties redis = properties.getExtension();
+		StreamCommands shared = this.connections.shared();
+		ProducerMetrics metrics = this.metricsFactory.producer(properties.getBindingName(), target.stream());
+		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, shared, this.codec,
+				errorChannel, metrics);
+		handler.setBeanFactory(getBeanFactory());
+		if (RetentionTrimmer.isNeeded(redis)) {
+			RetentionTrimmer trimmer = new RetentionTrimmer(shared, target.streams(), redis, metrics);
+			trimmer.start(this.scheduler);
+			this.trimmers.put(destination, trimmer);
+		}
+		return handler;
+	}
+
+	@Override
+	protected void afterUnbindProducer(ProducerDestination destination,
+			ExtendedProducerProperties<RedisProducerProperties> properties) {
+		RetentionTrimmer trimmer = this.trimmers.remove(destination);
+		if (trimmer != null) {
+			trimmer.stop();
+		}
+	}
+
+	@Override
+	protected MessageProducer createConsumerEndpoint(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		RedisConsumerDestination source = (RedisConsumerDestination) destination;
+		RedisConsumerProperties redis = properties.getExtension();
+		String bindingName = properties.getBindingName();
+		String stream = source.stream();
+		String groupName = source.group();
+		String deadLetterStream = isDlqEnabled(redis, source.anonymous())
+				? deadLetterStream(source, redis, bindingName) : null;
+		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(),
+				this.consumerNames.allocate(stream, groupName, properties.getConcurrency()), redis, deadLetterStream);
+		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
+		StreamCommands shared = this.connections.shared();
+
+		RetryableExceptions.addDefaults(properties.getRetryableExceptions());
+		RetryTemplate retryTemplate = buildRetryTemplate(properties);
+		DeadLetterPublisher deadLetters = (deadLetterStream != null)
+				? new DeadLetterPublisher(shared, stream, groupName, deadLetterStream, redis.getDlqMaxLen()) : null;
+		DeliveryFailureHandler failures = new DeliveryFailureHandler(shared, stream, groupName,
+				redis.getMaxDeliveries(), deadLetters, new RetryableExceptions(properties.getRetryableExceptions()),
+				metrics);
+		IdempotencyGuard idempotency = redis.getIdempotency().isEnabled()
+				? new IdempotencyGuard(redis.getIdempotency().getKeyExpression(),
+						StreamKeys.processedMarkerPrefix(stream, groupName), redis.getIdempotency().getTtl(),
+						RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".idempotency.key-expression")
+				: null;
+
+		RedisStreamInboundChannelAdapter adapter = new RedisStreamInboundChannelAdapter(settings, this.connections,
+				this.provisioningProvider, this.codec, retryTemplate, failures, idempotency, this.scheduler, metrics);
+		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties);
+		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
+		adapter.setBeanFactory(getBeanFactory());
+		adapter.setBindingRegistry(this.bindingRegistry);
+		return adapter;
+	}
+
+	@Override
+	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		RedisConsumerDestination source = (RedisConsumerDestination) destination;
+		this.provisioningProvider.destroyAnonymousGroup(source);
+	}
+
+	/**
+	 * Whether a consumer binding dead-letters: by default a named group does and an anonymous binding
+	 * does not.
+	 */
+	static boolean isDlqEnabled(RedisConsumerProperties redis, boolean anonymous) {
+		return (redis.getEnableDlq() != null) ? redis.getEnableDlq() : !anonymous;
+	}
+
+	private String deadLetterStream(RedisConsumerDestination source, RedisConsumerProperties redis,
+			String bindingName) {
+		if (redis.getDlqName() == null) {
+			return StreamKeys.deadLetterStream(source.stream(), source.anonymous() ? "anonymous" : source.group());
+		}
+		String name = redis.getDlqName();
+		if (this.connections.isCluster() && SlotHash.getSlot(name) != SlotHash.getSlot(source.stream())) {
+			throw new IllegalArgumentException("Invalid value for '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".dlq-name': '" + name
+					+ "' is not in the Redis Cluster slot of stream '" + source.stream() + "'; give it the stream's hash tag, "
+					+ "e.g. '" + StreamKeys.tagged(source.stream()) + ":dlq'");
+		}
+		return name;
+	}
+
+	@Override
+	public RedisConsumerProperties getExtendedConsumerProperties(String channelName) {
+		RedisConsumerProperties properties = this.extendedBindingProperties.getExtendedConsumerProperties(channelName);
+		properties.validate(RedisExtendedBindingProperties.consumerPrefix(channelName));
+		return properties;
+	}
+
+	@Override
+	public RedisProducerProperties getExtendedProducerProperties(String channelName) {
+		RedisProducerProperties properties = this.extendedBindingProperties.getExtendedProducerProperties(channelName);
+		properties.validate(RedisExtendedBindingProperties.producerPrefix(channelName));
+		return properties;
+	}
+
+	@Override
+	public String getDefaultsPrefix() {
+		return this.extendedBindingProperties.getDefaultsPrefix();
+	}
+
+	@Override
+	public Class<? extends BinderSpecificPropertiesProvider> getExtendedPropertiesEntryClass() {
+		return this.extendedBindingProperties.getExtendedPropertiesEntryClass();
+	}
+
+	@Override
+	protected Map<String, Object> doGetAdditionalConfigurationProperties(String name) {
+		return Collections.emptyMap();
+	}
+
+}

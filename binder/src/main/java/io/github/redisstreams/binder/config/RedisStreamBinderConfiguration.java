@@ -1,0 +1,74 @@
+package io.github.redisstreams.binder.config;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.stream.binder.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+
+import io.github.redisstreams.binder.RedisStreamMessageChannelBinder;
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.inbound.ConsumerNames;
+import io.github.redisstreams.binder.observability.BindingMetricsFactory;
+import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
+import io.github.redisstreams.binder.properties.RedisExtendedBindingProperties;
+import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+
+/**
+ * The binder's configuration, listed as {@code redis} in {@code META-INF/spring.binders}: Spring Cloud
+ * Stream loads it into the binder's own context, whose parent is the application context (or, for a
+ * binder with its own {@code environment}, no parent).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnMissingBean(Binder.class)
+@EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class })
+@Import(RedisBinderConnectionConfiguration.class)
+public class RedisStreamBinderConfiguration {
+
+	@Bean
+	RedisStreamConnections redisStreamConnections(RedisConnectionFactory connectionFactory) {
+		return new RedisStreamConnections(connectionFactory);
+	}
+
+	@Bean
+	RedisStreamProvisioner redisStreamProvisioner(RedisBinderConfigurationProperties binderProperties,
+			RedisStreamConnections connections) {
+		binderProperties.validate();
+		return new RedisStreamProvisioner(binderProperties, connections);
+	}
+
+	/**
+	 * Runs the periodic work of all bindings: lease renewal, consumer clean-up, retention trims. Each task
+	 * is short; the reading loops have threads of their own.
+	 */
+	@Bean(destroyMethod = "shutdown")
+	ThreadPoolTaskScheduler redisStreamBinderScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(2);
+		scheduler.setThreadNamePrefix("redis-stream-maintenance-");
+		scheduler.setDaemon(true);
+		scheduler.initialize();
+		return scheduler;
+	}
+
+	@Bean
+	RedisStreamMessageChannelBinder redisStreamMessageChannelBinder(RedisStreamProvisioner provisioner,
+			RedisStreamConnections connections, ThreadPoolTaskScheduler redisStreamBinderScheduler,
+			RedisBinderConfigurationProperties binderProperties,
+			RedisExtendedBindingProperties extendedBindingProperties,
+			ObjectProvider<BindingMetricsFactory> metricsFactory,
+			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry) {
+		RedisStreamMessageChannelBinder binder = new RedisStreamMessageChannelBinder(provisioner, connections,
+				redisStreamBinderScheduler, new ConsumerNames(binderProperties.resolveInstanceId()));
+		binder.setExtendedBindingProperties(extendedBindingProperties);
+		metricsFactory.ifAvailable(binder::setMetricsFactory);
+		bindingRegistry.ifAvailable(binder::setBindingRegistry);
+		return binder;
+	}
+
+}

@@ -1,0 +1,33 @@
+package io.github.redisstreams.binder.config;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+
+/**
+ * Application-level beans of the Redis binder: the registry through which the binder (in its own
+ * context) publishes its running bindings, and the dead-letter operations.
+ */
+@AutoConfiguration(after = DataRedisAutoConfiguration.class)
+public class RedisStreamsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	RedisStreamBindingRegistry redisStreamBindingRegistry() {
+		return new RedisStreamBindingRegistry();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	RedisDeadLetterOperations redisDeadLetterOperations(RedisConnectionFactory connectionFactory) {
+		return new RedisDeadLetterOperations(connectionFactory);
+	}
+
+}

@@ -1,0 +1,151 @@
+package io.github.redisstreams.binder.connection;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * The binder's Lettuce connections, opened with the client that Spring Boot configured from
+ * {@code spring.data.redis.*} (URL, credentials, SSL, Sentinel or Cluster).
+ * <p>
+ * Two kinds of connection, because a blocking {@code XREADGROUP} holds its connection for the whole
+ * block time: one shared connection for every non-blocking command of the binder (writes, acks,
+ * claims, scripts), on which Lettuce pipelines commands from all threads, and one dedicated
+ * connection per reading loop. The binder uses its own connections rather than the application's
+ * shared one so that its blocking reads and bursts of writes never queue behind, or in front of, the
+ * application's own Redis traffic.
+ */
+public class RedisStreamConnections implements DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(RedisStreamConnections.class);
+
+	private final AbstractRedisClient client;
+
+	private final Duration commandTimeout;
+
+	private final List<StatefulConnection<byte[], byte[]>> opened = new CopyOnWriteArrayList<>();
+
+	private volatile StreamCommands shared;
+
+	public RedisStreamConnections(RedisConnectionFactory connectionFactory) {
+		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
+			throw new IllegalStateException("The Redis Streams binder needs Lettuce (Spring Boot's default Redis client), "
+					+ "but the application's RedisConnectionFactory is a " + connectionFactory.getClass().getName());
+		}
+		this.client = lettuce.getRequiredNativeClient();
+		this.commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
+	}
+
+	/**
+	 * The connection shared by the binder's non-blocking commands, opened on first use.
+	 * @return commands over the shared connection
+	 */
+	public StreamCommands shared() {
+		StreamCommands commands = this.shared;
+		if (commands == null) {
+			synchronized (this) {
+				commands = this.shared;
+				if (commands == null) {
+					commands = new StreamCommands(open(), this.commandTimeout);
+					this.shared = commands;
+				}
+			}
+		}
+		return commands;
+	}
+
+	/**
+	 * Opens a connection for one reading loop. Its command timeout is the block time plus the
+	 * configured command timeout, so that a long {@code BLOCK} never times out on the client side.
+	 * @param blockTimeout the longest block of the reads on this connection
+	 * @return commands over the new connection; close it with {@link #close(StreamCommands)}
+	 */
+	public StreamCommands openDedicated(Duration blockTimeout) {
+		StatefulConnection<byte[], byte[]> connection = open();
+		Duration timeout = blockTimeout.plus(this.commandTimeout);
+		connection.setTimeout(timeout);
+		return new StreamCommands(connection, timeout);
+	}
+
+	/**
+	 * Closes a connection obtained from {@link #openDedicated(Duration)}.
+	 * @param commands the commands of that connection
+	 */
+	public void close(StreamCommands commands) {
+		this.opened.remove(commands.connection());
+		closeQuietly(commands.connection());
+	}
+
+	/**
+	 * The command timeout of {@code spring.data.redis.timeout} (Lettuce's default when not set).
+	 * @return the timeout of a non-blocking command
+	 */
+	public Duration commandTimeout() {
+		return this.commandTimeout;
+	}
+
+	/**
+	 * Whether Redis runs as a cluster.
+	 * @return true for Redis Cluster
+	 */
+	public boolean isCluster() {
+		return this.client instanceof RedisClusterClient;
+	}
+
+	@Override
+	public void destroy() {
+		for (StatefulConnection<byte[], byte[]> connection : this.opened) {
+			closeQuietly(connection);
+		}
+		this.opened.clear();
+		this.shared = null;
+	}
+
+	private StatefulConnection<byte[], byte[]> open() {
+		StatefulConnection<byte[], byte[]> connection;
+		if (this.client instanceof RedisClusterClient clusterClient) {
+			StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
+			connection = cluster;
+		}
+		else {
+			try {
+				StatefulRedisConnection<byte[], byte[]> standalone = ((RedisClient) this.client)
+					.connect(ByteArrayCodec.INSTANCE);
+				connection = standalone;
+			}
+			catch (IllegalStateException ex) {
+				// a client without a default URI: Spring Data's static master/replica setup
+				throw new IllegalStateException("The Redis Streams binder supports standalone, Sentinel and Cluster "
+						+ "setups, not a static master/replica configuration", ex);
+			}
+		}
+		this.opened.add(connection);
+		return connection;
+	}
+
+	private static void closeQuietly(StatefulConnection<byte[], byte[]> connection) {
+		try {
+			if (connection.isOpen()) {
+				connection.close();
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Failed to close a Redis connection", ex);
+		}
+	}
+
+}

@@ -1,0 +1,408 @@
+package io.github.redisstreams.binder.connection;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.models.stream.PendingMessage;
+import io.lettuce.core.models.stream.PendingMessages;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+
+import io.github.redisstreams.binder.support.StreamEntry;
+
+/**
+ * The Redis stream commands the binder issues, over one Lettuce connection (standalone or cluster).
+ * Keys and field names are text, values raw bytes. Methods that return a {@link RedisFuture} do not
+ * wait; the others wait at most the connection's timeout.
+ */
+public class StreamCommands {
+
+	private final StatefulConnection<byte[], byte[]> connection;
+
+	private final RedisClusterAsyncCommands<byte[], byte[]> async;
+
+	private final Duration timeout;
+
+	StreamCommands(StatefulConnection<byte[], byte[]> connection, Duration timeout) {
+		this.connection = connection;
+		this.timeout = timeout;
+		if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+			this.async = cluster.async();
+		}
+		else {
+			this.async = ((StatefulRedisConnection<byte[], byte[]>) connection).async();
+		}
+	}
+
+	StatefulConnection<byte[], byte[]> connection() {
+		return this.connection;
+	}
+
+	/**
+	 * Whether the connection is currently open (Lettuce reconnects by itself after a loss).
+	 * @return true when connected
+	 */
+	public boolean isOpen() {
+		return this.connection.isOpen();
+	}
+
+	// --- writes -------------------------------------------------------------------------------
+
+	/**
+	 * {@code XADD stream [trim options] * field value ...}.
+	 * @param args trim options, or null for none
+	 */
+	public RedisFuture<String> add(String stream, XAddArgs args, Map<byte[], byte[]> fields) {
+		return (args != null) ? this.async.xadd(bytes(stream), args, fields) : this.async.xadd(bytes(stream), fields);
+	}
+
+	public long trim(String stream, XTrimArgs args) {
+		return await(this.async.xtrim(bytes(stream), args));
+	}
+
+	public long delete(String stream, Collection<String> ids) {
+		if (ids.isEmpty()) {
+			return 0;
+		}
+		return await(this.async.xdel(bytes(stream), ids.toArray(String[]::new)));
+	}
+
+	public long deleteKey(String key) {
+		return await(this.async.del(bytes(key)));
+	}
+
+	// --- reads --------------------------------------------------------------------------------
+
+	/**
+	 * {@code XREADGROUP GROUP group consumer COUNT count [BLOCK ms] STREAMS stream offset}.
+	 * @param offset {@code >} for new entries, an id to re-read the consumer's own pending entries
+	 * @param block how long to block, or null not to block
+	 * @return the entries, empty when none arrived within the block time
+	 */
+	public List<StreamEntry> readGroup(String stream, String group, String consumer, String offset, int count,
+			Duration block) {
+		XReadArgs args = XReadArgs.Builder.count(count);
+		if (block != null) {
+			args.block(block);
+		}
+		List<StreamMessage<byte[], byte[]>> messages = await(this.async.xreadgroup(
+				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset)));
+		if (messages == null || messages.isEmpty()) {
+			return Collections.emptyList();
+		}
+		List<StreamEntry> entries = new ArrayList<>(messages.size());
+		for (StreamMessage<byte[], byte[]> message : messages) {
+			entries.add(toEntry(message.getId(), message.getBody()));
+		}
+		return entries;
+	}
+
+	public List<StreamEntry> range(String stream, String from, String to, int count) {
+		List<StreamMessage<byte[], byte[]>> messages = await(
+				this.async.xrange(bytes(stream), Range.create(from, to), Limit.from(count)));
+		List<StreamEntry> entries = new ArrayList<>(messages.size());
+		for (StreamMessage<byte[], byte[]> message : messages) {
+			entries.add(toEntry(message.getId(), message.getBody()));
+		}
+		return entries;
+	}
+
+	public List<StreamEntry> reverseRange(String stream, String from, String to, int count) {
+		List<StreamMessage<byte[], byte[]>> messages = await(
+				this.async.xrevrange(bytes(stream), Range.create(to, from), Limit.from(count)));
+		List<StreamEntry> entries = new ArrayList<>(messages.size());
+		for (StreamMessage<byte[], byte[]> message : messages) {
+			entries.add(toEntry(message.getId(), message.getBody()));
+		}
+		return entries;
+	}
+
+	public long length(String stream) {
+		return await(this.async.xlen(bytes(stream)));
+	}
+
+	public boolean exists(String key) {
+		return await(this.async.exists(bytes(key))) > 0;
+	}
+
+	/**
+	 * Which of the keys exist with a value ({@code MGET}).
+	 * @param keys the keys
+	 * @return the keys that have a value
+	 */
+	public Set<String> presentKeys(List<String> keys) {
+		byte[][] raw = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
+		List<KeyValue<byte[], byte[]>> values = await(this.async.mget(raw));
+		Set<String> present = new HashSet<>();
+		for (KeyValue<byte[], byte[]> value : values) {
+			if (value.hasValue()) {
+				present.add(text(value.getKey()));
+			}
+		}
+		return present;
+	}
+
+	// --- consumer groups ----------------------------------------------------------------------
+
+	public RedisFuture<Long> ack(String stream, String group, Collection<String> ids) {
+		return this.async.xack(bytes(stream), bytes(group), ids.toArray(String[]::new));
+	}
+
+	/**
+	 * {@code XGROUP CREATE stream group offset MKSTREAM}.
+	 * @return true when the group was created, false when it existed already
+	 */
+	public boolean createGroup(String stream, String group, String offset) {
+		try {
+			await(this.async.xgroupCreate(XReadArgs.StreamOffset.from(bytes(stream), offset), bytes(group),
+					XGroupCreateArgs.Builder.mkstream(true)));
+			return true;
+		}
+		catch (RedisBusyException ex) {
+			return false;
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")) {
+				return false;
+			}
+			throw ex;
+		}
+	}
+
+	public boolean destroyGroup(String stream, String group) {
+		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group))));
+	}
+
+	/**
+	 * {@code XAUTOCLAIM stream group consumer min-idle cursor COUNT count}, read with its Redis 7 reply of
+	 * three elements: next cursor, claimed entries and the ids that were deleted while pending (Lettuce's
+	 * own reply type drops the third).
+	 */
+	public AutoClaimResult autoClaim(String stream, String group, String consumer, Duration minIdle, String cursor,
+			int count) {
+		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(bytes(stream))
+			.add(group)
+			.add(consumer)
+			.add(minIdle.toMillis())
+			.add(cursor)
+			.add("COUNT")
+			.add(count);
+		List<Object> reply = await(
+				this.async.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args));
+		String next = text(reply.get(0));
+		List<StreamEntry> claimed = new ArrayList<>();
+		for (Object element : (List<?>) reply.get(1)) {
+			if (element instanceof List<?> pair && pair.size() == 2) {
+				claimed.add(toEntry(text(pair.get(0)), pairsToMap((List<?>) pair.get(1))));
+			}
+		}
+		List<String> deleted = new ArrayList<>();
+		if (reply.size() > 2 && reply.get(2) instanceof List<?> ids) {
+			for (Object id : ids) {
+				deleted.add(text(id));
+			}
+		}
+		return new AutoClaimResult(next, claimed, deleted);
+	}
+
+	/**
+	 * Delivery counters of a consumer's pending entries between two ids ({@code XPENDING}).
+	 * @return entry id to delivery count
+	 */
+	public Map<String, Long> deliveryCounts(String stream, String group, String consumer, String fromId, String toId,
+			int count) {
+		List<PendingMessage> pending = await(this.async.xpending(bytes(stream),
+				Consumer.from(bytes(group), bytes(consumer)), Range.create(fromId, toId), Limit.from(count)));
+		Map<String, Long> counts = new HashMap<>();
+		for (PendingMessage message : pending) {
+			counts.put(message.getId(), message.getRedeliveryCount());
+		}
+		return counts;
+	}
+
+	/**
+	 * The oldest pending entries of a group, oldest first ({@code XPENDING stream group - + count}).
+	 */
+	public List<PendingMessage> pending(String stream, String group, int count) {
+		return await(this.async.xpending(bytes(stream), bytes(group), Range.create("-", "+"), Limit.from(count)));
+	}
+
+	public PendingMessages pendingSummary(String stream, String group) {
+		return await(this.async.xpending(bytes(stream), bytes(group)));
+	}
+
+	/**
+	 * {@code XINFO GROUPS}; empty when the stream does not exist.
+	 */
+	public List<GroupInfo> groups(String stream) {
+		List<Object> reply;
+		try {
+			reply = await(this.async.xinfoGroups(bytes(stream)));
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (ex.getMessage() != null && ex.getMessage().contains("no such key")) {
+				return Collections.emptyList();
+			}
+			throw ex;
+		}
+		List<GroupInfo> groups = new ArrayList<>(reply.size());
+		for (Object element : reply) {
+			groups.add(GroupInfo.from(pairsToObjects((List<?>) element)));
+		}
+		return groups;
+	}
+
+	/**
+	 * {@code XINFO CONSUMERS}.
+	 */
+	public List<ConsumerInfo> consumers(String stream, String group) {
+		List<Object> reply = await(this.async.xinfoConsumers(bytes(stream), bytes(group)));
+		List<ConsumerInfo> consumers = new ArrayList<>(reply.size());
+		for (Object element : reply) {
+			consumers.add(ConsumerInfo.from(pairsToObjects((List<?>) element)));
+		}
+		return consumers;
+	}
+
+	// --- scripts ------------------------------------------------------------------------------
+
+	/**
+	 * Runs a script by its digest and loads it on a node that does not know it yet.
+	 */
+	public <T> T eval(LuaScript script, ScriptOutputType type, List<String> keys, List<byte[]> args) {
+		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
+		byte[][] argBytes = args.toArray(byte[][]::new);
+		try {
+			return await(this.async.evalsha(script.sha1(), type, keyBytes, argBytes));
+		}
+		catch (RedisNoScriptException ex) {
+			return await(this.async.eval(script.source(), type, keyBytes, argBytes));
+		}
+	}
+
+	/**
+	 * Like {@link #eval}, without waiting for the reply.
+	 */
+	public <T> CompletableFuture<T> evalAsync(LuaScript script, ScriptOutputType type, List<String> keys,
+			List<byte[]> args) {
+		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
+		byte[][] argBytes = args.toArray(byte[][]::new);
+		CompletableFuture<T> bySha = this.async.<T>evalsha(script.sha1(), type, keyBytes, argBytes).toCompletableFuture();
+		return bySha.exceptionallyCompose((ex) -> {
+			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof RedisNoScriptException) {
+				return this.async.<T>eval(script.source(), type, keyBytes, argBytes).toCompletableFuture();
+			}
+			return CompletableFuture.failedFuture(cause);
+		});
+	}
+
+	// --- plumbing -----------------------------------------------------------------------------
+
+	/**
+	 * Waits for a reply at most the connection's timeout.
+	 * @throws RedisException on a Redis error, a timeout or an interrupt
+	 */
+	public <T> T await(RedisFuture<T> future) {
+		try {
+			return future.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			future.cancel(true);
+			throw new RedisCommandInterruptedException(ex);
+		}
+		catch (TimeoutException ex) {
+			future.cancel(true);
+			throw new RedisCommandTimeoutException("No reply from Redis within " + this.timeout);
+		}
+		catch (ExecutionException ex) {
+			Throwable cause = ex.getCause();
+			if (cause instanceof RedisException redisException) {
+				throw redisException;
+			}
+			throw new RedisException(cause);
+		}
+	}
+
+	public static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	static String text(Object value) {
+		if (value instanceof byte[] raw) {
+			return new String(raw, StandardCharsets.UTF_8);
+		}
+		return (value != null) ? value.toString() : null;
+	}
+
+	private static StreamEntry toEntry(String id, Map<byte[], byte[]> body) {
+		if (body == null || body.isEmpty()) {
+			// Redis never stores an entry without fields: an empty body is a pending id whose entry is gone
+			return new StreamEntry(id, null);
+		}
+		Map<String, byte[]> fields = new LinkedHashMap<>(body.size() * 2);
+		for (Map.Entry<byte[], byte[]> field : body.entrySet()) {
+			fields.put(new String(field.getKey(), StandardCharsets.UTF_8), field.getValue());
+		}
+		return new StreamEntry(id, fields);
+	}
+
+	private static Map<byte[], byte[]> pairsToMap(List<?> flat) {
+		if (flat == null) {
+			return null;
+		}
+		Map<byte[], byte[]> map = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < flat.size(); i += 2) {
+			map.put((byte[]) flat.get(i), (byte[]) flat.get(i + 1));
+		}
+		return map;
+	}
+
+	private static Map<String, Object> pairsToObjects(List<?> flat) {
+		Map<String, Object> map = new HashMap<>();
+		for (int i = 0; i + 1 < flat.size(); i += 2) {
+			Object value = flat.get(i + 1);
+			map.put(text(flat.get(i)), (value instanceof byte[]) ? text(value) : value);
+		}
+		return map;
+	}
+
+}

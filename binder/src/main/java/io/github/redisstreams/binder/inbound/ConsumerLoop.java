@@ -1,0 +1,239 @@
+package io.github.redisstreams.binder.inbound;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.util.backoff.BackOffExecution;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
+import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.OutageLogger;
+import io.github.redisstreams.binder.support.StreamEntry;
+
+/**
+ * The reading loop of one consumer (one concurrency slot) of a binding, on its own thread and its own
+ * Redis connection:
+ * <ol>
+ * <li>first the consumer's own pending entries, left by a previous run under the same name;</li>
+ * <li>then, in turn: every {@code claim-interval}, entries idle longer than {@code claim-idle-time}
+ * ({@code XAUTOCLAIM}), and new entries ({@code XREADGROUP ... >} blocking up to
+ * {@code block-timeout}).</li>
+ * </ol>
+ * A failure of Redis never ends the loop: a lost connection is retried with exponential back-off
+ * (logged once per outage), and a group that vanished is created again. Stopping lets the current
+ * batch finish and be acknowledged.
+ */
+final class ConsumerLoop implements Runnable {
+
+	private static final Log logger = LogFactory.getLog(ConsumerLoop.class);
+
+	private static final Duration ACK_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
+	private final ConsumerSettings settings;
+
+	private final String consumer;
+
+	private final RedisStreamConnections connections;
+
+	private final RedisStreamProvisioner provisioner;
+
+	private final EntryProcessor processor;
+
+	private final AckBatcher acks;
+
+	private final Set<String> held;
+
+	private final PendingEntryRecovery recovery;
+
+	private final OutageLogger outage;
+
+	private final CountDownLatch stopSignal = new CountDownLatch(1);
+
+	private final CountDownLatch finished = new CountDownLatch(1);
+
+	private volatile boolean running = true;
+
+	private String lastSeenId;
+
+	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
+			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, Set<String> held,
+			PendingEntryRecovery recovery) {
+		this.settings = settings;
+		this.consumer = consumer;
+		this.connections = connections;
+		this.provisioner = provisioner;
+		this.processor = processor;
+		this.acks = acks;
+		this.held = held;
+		this.recovery = recovery;
+		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe());
+	}
+
+	String consumer() {
+		return this.consumer;
+	}
+
+	/**
+	 * Whether the loop is still running (started and not finished).
+	 */
+	boolean isAlive() {
+		return this.finished.getCount() > 0;
+	}
+
+	/**
+	 * Whether the loop currently cannot reach Redis.
+	 */
+	boolean inOutage() {
+		return this.outage.inOutage();
+	}
+
+	@Override
+	public void run() {
+		StreamCommands reader = null;
+		BackOffExecution backOff = null;
+		long claimIntervalNanos = this.settings.redis().getClaimInterval().toNanos();
+		long nextClaimAt = System.nanoTime();
+		try {
+			while (this.running) {
+				try {
+					if (reader == null) {
+						reader = this.connections.openDedicated(this.settings.redis().getBlockTimeout());
+					}
+					if (!this.recovery.ownPendingDone()) {
+						process(this.recovery.nextOwnPending(reader));
+					}
+					else {
+						if (System.nanoTime() - nextClaimAt >= 0) {
+							process(this.recovery.claimIdle(reader));
+							if (this.recovery.claimScanComplete()) {
+								nextClaimAt = System.nanoTime() + claimIntervalNanos;
+							}
+						}
+						process(readNew(reader));
+					}
+					this.outage.succeeded();
+					backOff = null;
+				}
+				catch (RedisException ex) {
+					if (isNoGroup(ex)) {
+						recreateGroup();
+						continue;
+					}
+					if (!this.running) {
+						break;
+					}
+					if (backOff == null) {
+						backOff = backOff().start();
+					}
+					long waitMillis = backOff.nextBackOff();
+					this.outage.failed(ex, Duration.ofMillis(waitMillis));
+					pause(waitMillis);
+				}
+				catch (RuntimeException ex) {
+					// not Redis: a bug, or a failure outside the handler; the loop must survive it
+					logger.error("Unexpected failure in consumer '" + this.consumer + "' of " + this.settings.describe()
+							+ "; continuing in 1 s", ex);
+					pause(1000);
+				}
+			}
+		}
+		finally {
+			this.acks.flush();
+			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+				logger.warn("Acknowledgements of consumer '" + this.consumer + "' still unconfirmed after "
+						+ ACK_FLUSH_TIMEOUT.toSeconds() + " s; their entries may be delivered again");
+			}
+			if (reader != null) {
+				this.connections.close(reader);
+			}
+			this.finished.countDown();
+		}
+	}
+
+	/**
+	 * Asks the loop to stop after the current batch; returns at once.
+	 */
+	void stop() {
+		this.running = false;
+		this.stopSignal.countDown();
+	}
+
+	/**
+	 * Waits for the loop to finish.
+	 * @param timeout the longest wait
+	 * @return true when it finished
+	 */
+	boolean awaitFinished(Duration timeout) throws InterruptedException {
+		return this.finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private List<Delivery> readNew(StreamCommands reader) {
+		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
+				this.settings.redis().getReadCount(), this.settings.redis().getBlockTimeout());
+		List<Delivery> deliveries = new ArrayList<>(entries.size());
+		for (StreamEntry entry : entries) {
+			deliveries.add(new Delivery(entry, 1));
+		}
+		return deliveries;
+	}
+
+	private void process(List<Delivery> batch) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		this.processor.process(batch, this.consumer, this.acks, this.held);
+		this.lastSeenId = batch.get(batch.size() - 1).id();
+	}
+
+	private void recreateGroup() {
+		// a named group starts over at 0, so that entries written after a Redis restart and before this
+		// moment are not skipped; an anonymous one resumes after the last entry it saw
+		String offset = (this.settings.anonymous() && this.lastSeenId != null) ? this.lastSeenId
+				: RedisStreamProvisioner.EARLIEST;
+		try {
+			if (this.provisioner.ensureGroup(this.settings.stream(), this.settings.group(), offset)) {
+				logger.warn("Consumer group '" + this.settings.group() + "' of stream '" + this.settings.stream()
+						+ "' was missing (Redis restarted without persistence, or the stream or group was deleted); "
+						+ "created it again at " + offset);
+			}
+		}
+		catch (RuntimeException ex) {
+			pause(1000);
+		}
+	}
+
+	private void pause(long millis) {
+		try {
+			this.stopSignal.await(millis, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
+		}
+	}
+
+	private static boolean isNoGroup(RedisException ex) {
+		return ex instanceof RedisCommandExecutionException && ex.getMessage() != null
+				&& ex.getMessage().startsWith("NOGROUP");
+	}
+
+	private static ExponentialBackOff backOff() {
+		ExponentialBackOff backOff = new ExponentialBackOff(100, 2.0);
+		backOff.setMaxInterval(5000);
+		return backOff;
+	}
+
+}

@@ -1,0 +1,29 @@
+package io.github.redisstreams.binder.inbound;
+
+import java.util.List;
+
+import io.github.redisstreams.binder.properties.RedisConsumerProperties;
+
+/**
+ * What one consumer binding reads and how.
+ *
+ * @param bindingName the binding, e.g. {@code process-in-0}
+ * @param stream the stream key
+ * @param group the Redis consumer group
+ * @param anonymous whether the group was generated for an anonymous binding
+ * @param consumerNames one consumer name per concurrency slot
+ * @param redis the binding's Redis-specific consumer properties
+ * @param deadLetterStream the dead-letter stream, or null when the binding dead-letters nothing
+ */
+public record ConsumerSettings(String bindingName, String stream, String group, boolean anonymous,
+		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream) {
+
+	/**
+	 * A short description for log messages.
+	 * @return e.g. {@code binding 'process-in-0' (stream 'orders', group 'order-service')}
+	 */
+	public String describe() {
+		return "binding '" + this.bindingName + "' (stream '" + this.stream + "', group '" + this.group + "')";
+	}
+
+}

@@ -1,0 +1,237 @@
+package io.github.redisstreams.binder.inbound;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.lettuce.core.RedisException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.expression.EvaluationException;
+import org.springframework.messaging.Message;
+
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
+import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
+import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
+import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.MalformedEntryException;
+import io.github.redisstreams.binder.support.RedisStreamHeaders;
+
+/**
+ * Processes batches of delivered entries for the consumers of one binding: each entry is decoded,
+ * checked against {@code max-deliveries} and the idempotency markers, handed to the handler with the
+ * in-process retries of the binding, and then settled: acknowledged after success, otherwise left
+ * pending or given up (see {@link DeliveryFailureHandler}). Thread-safe; each consumer loop passes its
+ * own acknowledgement batcher and lease set.
+ */
+final class EntryProcessor {
+
+	private static final Log logger = LogFactory.getLog(EntryProcessor.class);
+
+	private final ConsumerSettings settings;
+
+	private final EntryCodec codec;
+
+	private final RetryTemplate retryTemplate;
+
+	private final DeliveryTarget target;
+
+	private final DeliveryFailureHandler failures;
+
+	private final IdempotencyGuard idempotency;
+
+	private final StreamCommands commands;
+
+	private final ConsumerMetrics metrics;
+
+	EntryProcessor(ConsumerSettings settings, EntryCodec codec, RetryTemplate retryTemplate, DeliveryTarget target,
+			DeliveryFailureHandler failures, IdempotencyGuard idempotency, StreamCommands commands,
+			ConsumerMetrics metrics) {
+		this.settings = settings;
+		this.codec = codec;
+		this.retryTemplate = retryTemplate;
+		this.target = target;
+		this.failures = failures;
+		this.idempotency = idempotency;
+		this.commands = commands;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * Processes a batch in order. Entries not settled when Redis fails midway stay pending and are
+	 * claimed again later.
+	 * @param batch the deliveries, all owned by {@code consumer}
+	 * @param consumer the consumer name
+	 * @param acks the consumer's acknowledgement batcher
+	 * @param held the consumer's lease set: ids in it are kept from looking abandoned
+	 */
+	void process(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		this.metrics.received(batch.size());
+		for (Delivery delivery : batch) {
+			held.add(delivery.id());
+		}
+		try {
+			List<Prepared> prepared = prepare(batch, consumer);
+			Set<String> processedKeys = alreadyProcessed(prepared);
+			Set<String> processedInBatch = new HashSet<>();
+			for (Prepared item : prepared) {
+				settle(item, consumer, acks, held, processedKeys, processedInBatch);
+				acks.flushIfDue();
+			}
+		}
+		finally {
+			for (Delivery delivery : batch) {
+				held.remove(delivery.id());
+			}
+			acks.flush();
+		}
+	}
+
+	private List<Prepared> prepare(List<Delivery> batch, String consumer) {
+		List<Prepared> prepared = new ArrayList<>(batch.size());
+		for (Delivery delivery : batch) {
+			try {
+				Message<byte[]> message = this.codec.decode(delivery.entry(), deliveryHeaders(delivery, consumer));
+				prepared.add(new Prepared(delivery, message, markerKey(message, delivery), null));
+			}
+			catch (MalformedEntryException ex) {
+				prepared.add(new Prepared(delivery, null, null, ex));
+			}
+		}
+		return prepared;
+	}
+
+	private void settle(Prepared item, String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
+			Set<String> processedInBatch) {
+		Delivery delivery = item.delivery();
+		if (item.malformed() != null) {
+			held.remove(delivery.id());
+			giveUp(delivery, consumer, item.malformed(), "it cannot be read as a message");
+			return;
+		}
+		int maxDeliveries = this.settings.redis().getMaxDeliveries();
+		if (delivery.deliveryCount() > maxDeliveries) {
+			held.remove(delivery.id());
+			giveUp(delivery, consumer,
+					new DeliveryLimitExceededException(delivery.id(), delivery.deliveryCount(), maxDeliveries),
+					"it exceeded max-deliveries");
+			return;
+		}
+		String markerKey = item.markerKey();
+		if (markerKey != null && (processedKeys.contains(markerKey) || processedInBatch.contains(markerKey))) {
+			held.remove(delivery.id());
+			acks.add(delivery.id(), null);
+			this.metrics.duplicateSkipped();
+			if (logger.isDebugEnabled()) {
+				logger.debug("Skipped entry " + delivery.id() + " of " + this.settings.describe() + ": key "
+						+ markerKey + " was already processed");
+			}
+			return;
+		}
+		long start = System.nanoTime();
+		try {
+			int[] attempts = { 0 };
+			this.retryTemplate.execute(() -> {
+				if (attempts[0]++ > 0) {
+					this.metrics.retried();
+				}
+				this.target.send(item.message());
+				return null;
+			});
+			this.metrics.handlerDuration(System.nanoTime() - start);
+			held.remove(delivery.id());
+			acks.add(delivery.id(), markerKey);
+			if (markerKey != null) {
+				processedInBatch.add(markerKey);
+			}
+		}
+		catch (RetryException ex) {
+			this.metrics.handlerDuration(System.nanoTime() - start);
+			this.metrics.failed();
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			boolean handledByApplication = this.target.publishFailure(item.message(), cause);
+			held.remove(delivery.id());
+			if (handledByApplication) {
+				acks.add(delivery.id(), null);
+			}
+			else {
+				handlerFailed(delivery, consumer, cause);
+			}
+		}
+	}
+
+	private void handlerFailed(Delivery delivery, String consumer, Throwable cause) {
+		try {
+			this.failures.handlerFailed(delivery, consumer, cause);
+		}
+		catch (RedisException ex) {
+			logger.warn("Could not settle failed entry " + delivery.id() + " of " + this.settings.describe()
+					+ "; it stays pending and is delivered again later: " + ex);
+		}
+	}
+
+	private void giveUp(Delivery delivery, String consumer, Throwable cause, String reason) {
+		try {
+			this.failures.giveUp(delivery, consumer, cause, reason);
+		}
+		catch (RedisException ex) {
+			logger.warn("Could not dead-letter entry " + delivery.id() + " of " + this.settings.describe()
+					+ "; it stays pending and is tried again later: " + ex);
+		}
+	}
+
+	private String markerKey(Message<byte[]> message, Delivery delivery) {
+		if (this.idempotency == null) {
+			return null;
+		}
+		try {
+			return this.idempotency.markerKey(message);
+		}
+		catch (EvaluationException ex) {
+			logger.warn("The idempotency key expression failed on entry " + delivery.id() + " of "
+					+ this.settings.describe() + "; it is processed without a duplicate check: " + ex.getMessage());
+			return null;
+		}
+	}
+
+	private Set<String> alreadyProcessed(List<Prepared> prepared) {
+		if (this.idempotency == null) {
+			return Set.of();
+		}
+		Set<String> keys = new HashSet<>();
+		for (Prepared item : prepared) {
+			if (item.markerKey() != null) {
+				keys.add(item.markerKey());
+			}
+		}
+		return this.idempotency.processed(this.commands, keys);
+	}
+
+	private Map<String, Object> deliveryHeaders(Delivery delivery, String consumer) {
+		Map<String, Object> headers = new HashMap<>(8);
+		headers.put(RedisStreamHeaders.STREAM, this.settings.stream());
+		headers.put(RedisStreamHeaders.ENTRY_ID, delivery.id());
+		headers.put(RedisStreamHeaders.GROUP, this.settings.group());
+		headers.put(RedisStreamHeaders.CONSUMER, consumer);
+		headers.put(RedisStreamHeaders.DELIVERY_COUNT, (int) Math.min(Integer.MAX_VALUE, delivery.deliveryCount()));
+		return headers;
+	}
+
+	private record Prepared(Delivery delivery, Message<byte[]> message, String markerKey,
+			MalformedEntryException malformed) {
+
+	}
+
+}

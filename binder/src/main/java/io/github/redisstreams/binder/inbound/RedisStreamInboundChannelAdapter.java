@@ -1,0 +1,256 @@
+package io.github.redisstreams.binder.inbound;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.AttributeAccessor;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.integration.endpoint.MessageProducerSupport;
+import org.springframework.integration.support.ErrorMessageStrategy;
+import org.springframework.integration.support.ErrorMessageUtils;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandlingException;
+import org.springframework.messaging.MessagingException;
+import org.springframework.messaging.support.ErrorMessage;
+import org.springframework.scheduling.TaskScheduler;
+
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
+import io.github.redisstreams.binder.observability.ConsumerBindingView;
+import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+import io.github.redisstreams.binder.recovery.ConsumerJanitor;
+import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
+import io.github.redisstreams.binder.recovery.LeaseKeeper;
+import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
+import io.github.redisstreams.binder.support.EntryCodec;
+
+/**
+ * The consumer endpoint of a binding: runs one {@link ConsumerLoop} per concurrency slot, each on its
+ * own thread and Redis connection, plus the binding's lease keeper and consumer clean-up.
+ * <p>
+ * Messages go to the binding's channel on the loop's thread. A delivery whose handler still fails after
+ * the in-process retries is published to the binding's error channel (where Spring Integration logs
+ * it) and then settled by the {@link DeliveryFailureHandler}, unless an application error handler took
+ * it.
+ */
+public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
+		implements DeliveryTarget, ConsumerBindingView {
+
+	private static final Log logger = LogFactory.getLog(RedisStreamInboundChannelAdapter.class);
+
+	/** How long a stopping binding waits for its loops to finish their current batch. */
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+	private final ConsumerSettings settings;
+
+	private final RedisStreamConnections connections;
+
+	private final RedisStreamProvisioner provisioner;
+
+	private final EntryCodec codec;
+
+	private final RetryTemplate retryTemplate;
+
+	private final DeliveryFailureHandler failures;
+
+	private final IdempotencyGuard idempotency;
+
+	private final TaskScheduler scheduler;
+
+	private final ConsumerMetrics metrics;
+
+	private MessageChannel failureChannel;
+
+	private ErrorMessageStrategy failureMessageStrategy;
+
+	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
+
+	private LeaseKeeper leaseKeeper;
+
+	private ConsumerJanitor janitor;
+
+	private RedisStreamBindingRegistry bindingRegistry;
+
+	/**
+	 * @param idempotency the duplicate check, or null when the binding has none
+	 */
+	public RedisStreamInboundChannelAdapter(ConsumerSettings settings, RedisStreamConnections connections,
+			RedisStreamProvisioner provisioner, EntryCodec codec, RetryTemplate retryTemplate,
+			DeliveryFailureHandler failures, IdempotencyGuard idempotency, TaskScheduler scheduler,
+			ConsumerMetrics metrics) {
+		this.settings = settings;
+		this.connections = connections;
+		this.provisioner = provisioner;
+		this.codec = codec;
+		this.retryTemplate = retryTemplate;
+		this.failures = failures;
+		this.idempotency = idempotency;
+		this.scheduler = scheduler;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * Where failed deliveries are published, with the strategy that builds their error messages.
+	 * @param channel the binding's error channel
+	 * @param strategy builds the error message
+	 */
+	public void setFailureChannel(MessageChannel channel, ErrorMessageStrategy strategy) {
+		this.failureChannel = channel;
+		this.failureMessageStrategy = strategy;
+	}
+
+	/**
+	 * Where the binding registers itself while it runs.
+	 * @param bindingRegistry the registry, or null
+	 */
+	public void setBindingRegistry(RedisStreamBindingRegistry bindingRegistry) {
+		this.bindingRegistry = bindingRegistry;
+	}
+
+	public ConsumerSettings getSettings() {
+		return this.settings;
+	}
+
+	@Override
+	public String bindingName() {
+		return this.settings.bindingName();
+	}
+
+	@Override
+	public String stream() {
+		return this.settings.stream();
+	}
+
+	@Override
+	public String group() {
+		return this.settings.group();
+	}
+
+	@Override
+	public boolean anonymous() {
+		return this.settings.anonymous();
+	}
+
+	@Override
+	public List<String> consumerNames() {
+		return this.settings.consumerNames();
+	}
+
+	@Override
+	public String deadLetterStream() {
+		return this.settings.deadLetterStream();
+	}
+
+	@Override
+	public int liveConsumers() {
+		return (int) this.loops.stream().filter(ConsumerLoop::isAlive).count();
+	}
+
+	@Override
+	public int consumersInOutage() {
+		return (int) this.loops.stream().filter(ConsumerLoop::inOutage).count();
+	}
+
+	@Override
+	public String getComponentType() {
+		return "redis:stream-inbound-channel-adapter";
+	}
+
+	@Override
+	protected void doStart() {
+		StreamCommands shared = this.connections.shared();
+		this.leaseKeeper = new LeaseKeeper(shared, this.settings.stream(), this.settings.group(),
+				this.settings.redis().getClaimIdleTime());
+		EntryProcessor processor = new EntryProcessor(this.settings, this.codec, this.retryTemplate, this,
+				this.failures, this.idempotency, shared, this.metrics);
+		this.loops.clear();
+		for (String consumer : this.settings.consumerNames()) {
+			Set<String> held = this.leaseKeeper.register(consumer);
+			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(),
+					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics);
+			PendingEntryRecovery recovery = new PendingEntryRecovery(this.settings.stream(), this.settings.group(),
+					consumer, this.settings.redis().getClaimIdleTime(), this.settings.redis().getClaimBatchSize(),
+					this.metrics);
+			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
+					acks, held, recovery);
+			this.loops.add(loop);
+			Thread thread = new Thread(loop, "redis-stream-" + this.settings.bindingName() + "-" + consumer);
+			thread.start();
+		}
+		this.leaseKeeper.start(this.scheduler);
+		this.janitor = new ConsumerJanitor(shared, this.settings.stream(), this.settings.group(),
+				Set.copyOf(this.settings.consumerNames()), this.settings.redis().getConsumerExpiry());
+		this.janitor.start(this.scheduler);
+		if (this.bindingRegistry != null) {
+			this.bindingRegistry.register(this);
+		}
+		if (logger.isInfoEnabled()) {
+			logger.info("Started " + this.loops.size() + " consumer(s) " + this.settings.consumerNames() + " for "
+					+ this.settings.describe());
+		}
+	}
+
+	@Override
+	protected void doStop() {
+		if (this.bindingRegistry != null) {
+			this.bindingRegistry.unregister(this);
+		}
+		this.loops.forEach(ConsumerLoop::stop);
+		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+		for (ConsumerLoop loop : this.loops) {
+			try {
+				Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+				if (!loop.awaitFinished(left)) {
+					logger.warn("Consumer '" + loop.consumer() + "' of " + this.settings.describe() + " is still "
+							+ "processing after " + STOP_TIMEOUT.toSeconds() + " s; its unfinished entries stay pending");
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		if (this.leaseKeeper != null) {
+			this.leaseKeeper.stop();
+		}
+		if (this.janitor != null) {
+			this.janitor.stop();
+		}
+	}
+
+	@Override
+	public void send(Message<byte[]> message) {
+		sendMessage(message);
+	}
+
+	@Override
+	public boolean publishFailure(Message<byte[]> message, Throwable cause) {
+		if (this.failureChannel == null) {
+			logger.error("Handler failed for entry of " + this.settings.describe(), cause);
+			return false;
+		}
+		MessagingException failure = (cause instanceof MessagingException messagingException
+				&& messagingException.getFailedMessage() != null) ? messagingException
+						: new MessageHandlingException(message, cause);
+		AttributeAccessor attributes = ErrorMessageUtils.getAttributeAccessor(message, null);
+		ErrorMessage errorMessage = this.failureMessageStrategy.buildErrorMessage(failure, attributes);
+		try {
+			this.failureChannel.send(errorMessage);
+			return true;
+		}
+		catch (RuntimeException rethrown) {
+			// the binder's final error handler rethrows when no application error handler took it
+			return false;
+		}
+	}
+
+}

@@ -1,0 +1,29 @@
+package io.github.redisstreams.binder.observability;
+
+/**
+ * Creates the metrics of each binding.
+ */
+public interface BindingMetricsFactory {
+
+	/**
+	 * Reports nothing.
+	 */
+	BindingMetricsFactory NOOP = new BindingMetricsFactory() {
+
+		@Override
+		public ConsumerMetrics consumer(String bindingName, String stream, String group) {
+			return ConsumerMetrics.NOOP;
+		}
+
+		@Override
+		public ProducerMetrics producer(String bindingName, String stream) {
+			return ProducerMetrics.NOOP;
+		}
+
+	};
+
+	ConsumerMetrics consumer(String bindingName, String stream, String group);
+
+	ProducerMetrics producer(String bindingName, String stream);
+
+}

@@ -1,0 +1,195 @@
+package io.github.redisstreams.binder.outbound;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.XAddArgs;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.cloud.stream.binder.BinderHeaders;
+import org.springframework.context.Lifecycle;
+import org.springframework.integration.MessageTimeoutException;
+import org.springframework.integration.handler.AbstractMessageHandler;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageDeliveryException;
+import org.springframework.messaging.support.ErrorMessage;
+
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.properties.RedisProducerProperties;
+import io.github.redisstreams.binder.properties.RetentionMode;
+import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
+import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.HeaderPatterns;
+
+/**
+ * Writes each message of a producer binding to its stream with {@code XADD}.
+ * <p>
+ * Writes are asynchronous on the binder's shared connection, so Lettuce pipelines them: a send does
+ * not wait for the reply unless {@code sync} is set. The number of writes awaiting a reply is bounded
+ * ({@code max-in-flight}); when Redis is slow or unreachable, further sends wait up to
+ * {@code send-timeout} and then fail, instead of queueing without limit. A failed asynchronous write
+ * is logged at ERROR and published to the binding's error channel.
+ */
+public class RedisStreamProducerHandler extends AbstractMessageHandler implements Lifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisStreamProducerHandler.class);
+
+	private final RedisProducerDestination destination;
+
+	private final RedisProducerProperties properties;
+
+	private final StreamCommands commands;
+
+	private final EntryCodec codec;
+
+	private final HeaderPatterns headerPatterns;
+
+	private final MessageChannel errorChannel;
+
+	private final ProducerMetrics metrics;
+
+	private final Semaphore inFlight;
+
+	private volatile boolean running;
+
+	/**
+	 * @param errorChannel where failed asynchronous writes are published, or null
+	 */
+	public RedisStreamProducerHandler(RedisProducerDestination destination, RedisProducerProperties properties,
+			StreamCommands commands, EntryCodec codec, MessageChannel errorChannel, ProducerMetrics metrics) {
+		this.destination = destination;
+		this.properties = properties;
+		this.commands = commands;
+		this.codec = codec;
+		this.headerPatterns = new HeaderPatterns(properties.getHeaderPatterns());
+		this.errorChannel = errorChannel;
+		this.metrics = metrics;
+		this.inFlight = new Semaphore(properties.getMaxInFlight());
+	}
+
+	@Override
+	protected void handleMessageInternal(Message<?> message) {
+		String stream = targetStream(message);
+		Map<byte[], byte[]> fields = this.codec.encode(message, this.headerPatterns);
+		acquirePermit(stream);
+		CompletableFuture<String> reply;
+		try {
+			reply = this.commands.add(stream, addArgs(), fields).toCompletableFuture();
+		}
+		catch (RuntimeException ex) {
+			this.inFlight.release();
+			this.metrics.sendFailed();
+			throw new MessageDeliveryException(message, "Failed to write to stream '" + stream + "'", ex);
+		}
+		reply.whenComplete((id, ex) -> {
+			this.inFlight.release();
+			if (ex == null) {
+				this.metrics.sent();
+			}
+			else {
+				this.metrics.sendFailed();
+				if (!this.properties.isSync()) {
+					reportAsyncFailure(message, stream, ex);
+				}
+			}
+		});
+		if (this.properties.isSync()) {
+			awaitReply(message, stream, reply);
+		}
+	}
+
+	private String targetStream(Message<?> message) {
+		Object partition = message.getHeaders().get(BinderHeaders.PARTITION_HEADER);
+		if (partition == null) {
+			return this.destination.stream();
+		}
+		return this.destination.getNameForPartition(Integer.parseInt(partition.toString()));
+	}
+
+	private XAddArgs addArgs() {
+		if (this.properties.getRetentionMode() != RetentionMode.CAPPED) {
+			return null;
+		}
+		if (this.properties.getMaxLen() > 0) {
+			return new XAddArgs().maxlen(this.properties.getMaxLen()).approximateTrimming();
+		}
+		if (this.properties.getMaxAge() != null) {
+			long cut = System.currentTimeMillis() - this.properties.getMaxAge().toMillis();
+			return new XAddArgs().minId(cut + "-0").approximateTrimming();
+		}
+		return null;
+	}
+
+	private void acquirePermit(String stream) {
+		Duration timeout = this.properties.getSendTimeout();
+		try {
+			if (!this.inFlight.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw new MessageTimeoutException("Redis has not confirmed " + this.properties.getMaxInFlight()
+						+ " writes to stream '" + stream + "' within send-timeout " + timeout
+						+ " (is Redis slow or unreachable?)");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MessageTimeoutException("Interrupted while waiting to write to stream '" + stream + "'");
+		}
+	}
+
+	private void awaitReply(Message<?> message, String stream, CompletableFuture<String> reply) {
+		try {
+			reply.get(this.properties.getSendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new MessageDeliveryException(message, "Interrupted while writing to stream '" + stream + "'", ex);
+		}
+		catch (TimeoutException ex) {
+			throw new MessageTimeoutException(message, "No reply from Redis within send-timeout "
+					+ this.properties.getSendTimeout() + " for a write to stream '" + stream + "'");
+		}
+		catch (ExecutionException ex) {
+			throw new MessageDeliveryException(message, "Failed to write to stream '" + stream + "'", ex.getCause());
+		}
+	}
+
+	private void reportAsyncFailure(Message<?> message, String stream, Throwable ex) {
+		Throwable cause = (ex instanceof RedisException || ex.getCause() == null) ? ex : ex.getCause();
+		MessageDeliveryException failure = new MessageDeliveryException(message,
+				"Failed to write to stream '" + stream + "'", cause);
+		logger.error("A message sent to stream '" + stream + "' was not written: " + cause
+				+ " (set sync: true to fail the send itself)");
+		if (this.errorChannel != null) {
+			try {
+				this.errorChannel.send(new ErrorMessage(failure, message));
+			}
+			catch (RuntimeException handlerFailure) {
+				logger.debug("Error channel of stream '" + stream + "' rejected the failure", handlerFailure);
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

@@ -1,0 +1,269 @@
+package io.github.redisstreams.binder.properties;
+
+import java.time.Duration;
+
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.StringUtils;
+
+/**
+ * Redis-specific consumer properties of a binding
+ * ({@code spring.cloud.stream.redis.bindings.<binding>.consumer.*}, defaults for every binding under
+ * {@code spring.cloud.stream.redis.default.consumer.*}).
+ * <p>
+ * The core consumer properties ({@code spring.cloud.stream.bindings.<binding>.consumer.*}) apply
+ * too: {@code concurrency} consumers per instance, {@code max-attempts} and {@code back-off-*} for
+ * in-process retries, {@code retryable-exceptions}, {@code auto-startup}, partitioning.
+ */
+public class RedisConsumerProperties {
+
+	/**
+	 * Maximum number of entries one {@code XREADGROUP} returns ({@code COUNT}).
+	 */
+	private int readCount = 100;
+
+	/**
+	 * How long one {@code XREADGROUP} waits for new entries ({@code BLOCK}). A stopping binding waits
+	 * at most this long for its readers to return.
+	 */
+	private Duration blockTimeout = Duration.ofSeconds(1);
+
+	/**
+	 * Where a consumer group created by the binder starts: {@code earliest} (the whole stream) or
+	 * {@code latest} (only new entries). Defaults to earliest for a named group and latest for an
+	 * anonymous binding. Ignored when the group already exists.
+	 */
+	private StartOffset startOffset;
+
+	/**
+	 * How long an entry must have been pending without any sign of life from its consumer before
+	 * another consumer of the group takes it over ({@code XAUTOCLAIM min-idle-time}). The binder keeps
+	 * the entries it is still working on fresh, so this only expires for consumers that are gone; it is
+	 * also the delay before a failed entry is delivered again.
+	 */
+	private Duration claimIdleTime = Duration.ofSeconds(30);
+
+	/**
+	 * How often each consumer looks for pending entries idle longer than {@code claim-idle-time}.
+	 */
+	private Duration claimInterval = Duration.ofSeconds(5);
+
+	/**
+	 * Maximum number of entries claimed by one {@code XAUTOCLAIM} ({@code COUNT}).
+	 */
+	private int claimBatchSize = 100;
+
+	/**
+	 * Number of deliveries (Redis's own delivery counter of the pending entry) after which a failing
+	 * entry is not processed again but dead-lettered. Each delivery runs the in-process retries of
+	 * {@code max-attempts}. An entry whose counter exceeds this value when it is delivered (its
+	 * consumer crashed while processing it, every time) goes to the dead-letter stream unprocessed.
+	 */
+	private int maxDeliveries = 5;
+
+	/**
+	 * Whether entries that fail {@code max-deliveries} times, or fail with an exception that retrying
+	 * cannot fix, go to a dead-letter stream. Defaults to true for a named group; anonymous bindings
+	 * have no dead-letter stream. When false such entries are acknowledged and dropped, with an ERROR
+	 * log carrying the entry and the {@code dead-lettered} counter incremented.
+	 */
+	private Boolean enableDlq;
+
+	/**
+	 * Name of the dead-letter stream. Defaults to {@code <stream>:<group>:dlq} with the stream name in
+	 * a hash tag ({@code {orders}:order-service:dlq}) so that it shares the stream's Redis Cluster slot.
+	 * A custom name must hash to the same slot as the stream, so it should carry the same hash tag.
+	 */
+	private String dlqName;
+
+	/**
+	 * Approximate maximum length of the dead-letter stream ({@code MAXLEN ~}); 0 keeps every dead
+	 * letter until it is replayed or purged.
+	 */
+	private long dlqMaxLen = 0;
+
+	/**
+	 * How long a consumer of the group may stay idle, with no pending entries, before it is removed
+	 * from the group ({@code XGROUP DELCONSUMER}). Consumers that still own pending entries are never
+	 * removed.
+	 */
+	private Duration consumerExpiry = Duration.ofMinutes(15);
+
+	/**
+	 * Skipping of duplicate deliveries by business key.
+	 */
+	private final Idempotency idempotency = new Idempotency();
+
+	public int getReadCount() {
+		return this.readCount;
+	}
+
+	public void setReadCount(int readCount) {
+		this.readCount = readCount;
+	}
+
+	public Duration getBlockTimeout() {
+		return this.blockTimeout;
+	}
+
+	public void setBlockTimeout(Duration blockTimeout) {
+		this.blockTimeout = blockTimeout;
+	}
+
+	public StartOffset getStartOffset() {
+		return this.startOffset;
+	}
+
+	public void setStartOffset(StartOffset startOffset) {
+		this.startOffset = startOffset;
+	}
+
+	public Duration getClaimIdleTime() {
+		return this.claimIdleTime;
+	}
+
+	public void setClaimIdleTime(Duration claimIdleTime) {
+		this.claimIdleTime = claimIdleTime;
+	}
+
+	public Duration getClaimInterval() {
+		return this.claimInterval;
+	}
+
+	public void setClaimInterval(Duration claimInterval) {
+		this.claimInterval = claimInterval;
+	}
+
+	public int getClaimBatchSize() {
+		return this.claimBatchSize;
+	}
+
+	public void setClaimBatchSize(int claimBatchSize) {
+		this.claimBatchSize = claimBatchSize;
+	}
+
+	public int getMaxDeliveries() {
+		return this.maxDeliveries;
+	}
+
+	public void setMaxDeliveries(int maxDeliveries) {
+		this.maxDeliveries = maxDeliveries;
+	}
+
+	public Boolean getEnableDlq() {
+		return this.enableDlq;
+	}
+
+	public void setEnableDlq(Boolean enableDlq) {
+		this.enableDlq = enableDlq;
+	}
+
+	public String getDlqName() {
+		return this.dlqName;
+	}
+
+	public void setDlqName(String dlqName) {
+		this.dlqName = dlqName;
+	}
+
+	public long getDlqMaxLen() {
+		return this.dlqMaxLen;
+	}
+
+	public void setDlqMaxLen(long dlqMaxLen) {
+		this.dlqMaxLen = dlqMaxLen;
+	}
+
+	public Duration getConsumerExpiry() {
+		return this.consumerExpiry;
+	}
+
+	public void setConsumerExpiry(Duration consumerExpiry) {
+		this.consumerExpiry = consumerExpiry;
+	}
+
+	public Idempotency getIdempotency() {
+		return this.idempotency;
+	}
+
+	/**
+	 * Fails fast on values that cannot work.
+	 * @param prefix the property prefix of the binding, e.g.
+	 * {@code spring.cloud.stream.redis.bindings.input.consumer}
+	 */
+	public void validate(String prefix) {
+		PropertyChecks.positive(prefix + ".read-count", this.readCount);
+		PropertyChecks.positive(prefix + ".block-timeout", this.blockTimeout);
+		PropertyChecks.positive(prefix + ".claim-idle-time", this.claimIdleTime);
+		PropertyChecks.positive(prefix + ".claim-interval", this.claimInterval);
+		PropertyChecks.positive(prefix + ".claim-batch-size", this.claimBatchSize);
+		PropertyChecks.positive(prefix + ".max-deliveries", this.maxDeliveries);
+		PropertyChecks.notNegative(prefix + ".dlq-max-len", this.dlqMaxLen);
+		PropertyChecks.positive(prefix + ".consumer-expiry", this.consumerExpiry);
+		if (this.dlqName != null && !StringUtils.hasText(this.dlqName)) {
+			throw PropertyChecks.invalid(prefix + ".dlq-name", this.dlqName, "must not be blank");
+		}
+		this.idempotency.validate(prefix + ".idempotency");
+	}
+
+	/**
+	 * Skips a delivery whose business key was already processed successfully: the key is evaluated
+	 * on the incoming message, and a marker with a time-to-live is written in the same atomic step as
+	 * the acknowledgement, only after the handler succeeded.
+	 */
+	public static class Idempotency {
+
+		/**
+		 * SpEL expression evaluated on the incoming message that yields its business key, e.g.
+		 * {@code payload.orderId} or {@code headers['orderId']}. A JSON payload is seen as a map of its
+		 * fields, any other payload as a string. Idempotency is off when not set. A message for which
+		 * the expression yields null is processed normally, without a marker.
+		 */
+		private String keyExpression;
+
+		/**
+		 * How long the processed marker of a key is kept; a duplicate arriving later than this is
+		 * processed again. Choose it longer than the longest redelivery window (claim-idle-time times
+		 * max-deliveries) and than producers' own retry windows.
+		 */
+		private Duration ttl = Duration.ofHours(24);
+
+		public String getKeyExpression() {
+			return this.keyExpression;
+		}
+
+		public void setKeyExpression(String keyExpression) {
+			this.keyExpression = keyExpression;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public boolean isEnabled() {
+			return StringUtils.hasText(this.keyExpression);
+		}
+
+		void validate(String prefix) {
+			PropertyChecks.positive(prefix + ".ttl", this.ttl);
+			if (this.keyExpression != null && !this.keyExpression.isEmpty() && !StringUtils.hasText(this.keyExpression)) {
+				throw PropertyChecks.invalid(prefix + ".key-expression", this.keyExpression, "must not be blank");
+			}
+			if (isEnabled()) {
+				try {
+					new SpelExpressionParser().parseExpression(this.keyExpression);
+				}
+				catch (ParseException ex) {
+					throw PropertyChecks.invalid(prefix + ".key-expression", this.keyExpression,
+							"must be a SpEL expression (" + ex.getMessage() + ")");
+				}
+			}
+		}
+
+	}
+
+}

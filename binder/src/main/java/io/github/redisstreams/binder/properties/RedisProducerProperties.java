@@ -1,0 +1,156 @@
+package io.github.redisstreams.binder.properties;
+
+import java.time.Duration;
+
+/**
+ * Redis-specific producer properties of a binding
+ * ({@code spring.cloud.stream.redis.bindings.<binding>.producer.*}, defaults for every binding under
+ * {@code spring.cloud.stream.redis.default.producer.*}).
+ */
+public class RedisProducerProperties {
+
+	/**
+	 * Approximate maximum number of entries kept in the stream; 0 for no length cap. In {@code safe}
+	 * retention mode entries that a consumer group has not read or still has pending are kept even
+	 * beyond this length.
+	 */
+	private long maxLen = 0;
+
+	/**
+	 * Maximum age of the entries kept in the stream, judged by the time in their ids ({@code MINID}).
+	 * Not set by default (no age limit).
+	 */
+	private Duration maxAge;
+
+	/**
+	 * How {@code max-len} and {@code max-age} are applied: {@code safe} trims periodically and never
+	 * past entries that a consumer group has not read or still has pending; {@code capped} trims as
+	 * configured on every {@code XADD}, whatever the groups have read.
+	 */
+	private RetentionMode retentionMode = RetentionMode.SAFE;
+
+	/**
+	 * How often the retention trim runs for this producer's streams ({@code safe} mode, and
+	 * {@code capped} mode with {@code max-age}).
+	 */
+	private Duration trimInterval = Duration.ofSeconds(10);
+
+	/**
+	 * Whether a send waits for Redis to confirm the {@code XADD} and fails on error. When false (the
+	 * default, as in the Kafka binder) the send returns once the command is written and a failure is
+	 * reported to the binding's error channel and logged; an application that must not lose a message
+	 * it has accepted (e.g. an HTTP request answered with 201) should set it to true.
+	 */
+	private boolean sync = false;
+
+	/**
+	 * How long a send may wait: for the {@code XADD} reply in {@code sync} mode, and for room among the
+	 * commands in flight when Redis is slow or unreachable.
+	 */
+	private Duration sendTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Maximum number of {@code XADD} commands awaiting a reply from Redis; further sends wait up to
+	 * {@code send-timeout}. Bounds the memory used while Redis is slow or unreachable.
+	 */
+	private int maxInFlight = 10_000;
+
+	/**
+	 * Which message headers are written as entry fields: patterns matched in order, {@code *} as
+	 * wildcard and a leading {@code !} to exclude. Headers named {@code id} and {@code timestamp} and
+	 * the binder's own {@code redis_*} headers are never written.
+	 */
+	private String[] headerPatterns = { "*" };
+
+	public long getMaxLen() {
+		return this.maxLen;
+	}
+
+	public void setMaxLen(long maxLen) {
+		this.maxLen = maxLen;
+	}
+
+	public Duration getMaxAge() {
+		return this.maxAge;
+	}
+
+	public void setMaxAge(Duration maxAge) {
+		this.maxAge = maxAge;
+	}
+
+	public RetentionMode getRetentionMode() {
+		return this.retentionMode;
+	}
+
+	public void setRetentionMode(RetentionMode retentionMode) {
+		this.retentionMode = retentionMode;
+	}
+
+	public Duration getTrimInterval() {
+		return this.trimInterval;
+	}
+
+	public void setTrimInterval(Duration trimInterval) {
+		this.trimInterval = trimInterval;
+	}
+
+	public boolean isSync() {
+		return this.sync;
+	}
+
+	public void setSync(boolean sync) {
+		this.sync = sync;
+	}
+
+	public Duration getSendTimeout() {
+		return this.sendTimeout;
+	}
+
+	public void setSendTimeout(Duration sendTimeout) {
+		this.sendTimeout = sendTimeout;
+	}
+
+	public int getMaxInFlight() {
+		return this.maxInFlight;
+	}
+
+	public void setMaxInFlight(int maxInFlight) {
+		this.maxInFlight = maxInFlight;
+	}
+
+	public String[] getHeaderPatterns() {
+		return this.headerPatterns;
+	}
+
+	public void setHeaderPatterns(String[] headerPatterns) {
+		this.headerPatterns = headerPatterns;
+	}
+
+	/**
+	 * Whether this producer asks for any trimming at all.
+	 * @return true when {@code max-len} or {@code max-age} is set
+	 */
+	public boolean hasRetention() {
+		return this.maxLen > 0 || this.maxAge != null;
+	}
+
+	/**
+	 * Fails fast on values that cannot work.
+	 * @param prefix the property prefix of the binding, e.g.
+	 * {@code spring.cloud.stream.redis.bindings.output.producer}
+	 */
+	public void validate(String prefix) {
+		PropertyChecks.notNegative(prefix + ".max-len", this.maxLen);
+		PropertyChecks.positiveIfSet(prefix + ".max-age", this.maxAge);
+		PropertyChecks.positive(prefix + ".trim-interval", this.trimInterval);
+		PropertyChecks.positive(prefix + ".send-timeout", this.sendTimeout);
+		PropertyChecks.positive(prefix + ".max-in-flight", this.maxInFlight);
+		if (this.retentionMode == null) {
+			throw PropertyChecks.invalid(prefix + ".retention-mode", null, "must be safe or capped");
+		}
+		if (this.headerPatterns == null || this.headerPatterns.length == 0) {
+			throw PropertyChecks.invalid(prefix + ".header-patterns", "", "must list at least one pattern");
+		}
+	}
+
+}

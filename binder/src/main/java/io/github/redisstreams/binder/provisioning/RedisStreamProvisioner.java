@@ -1,0 +1,133 @@
+package io.github.redisstreams.binder.provisioning;
+
+import java.util.UUID;
+
+import io.lettuce.core.RedisException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
+import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.provisioning.ConsumerDestination;
+import org.springframework.cloud.stream.provisioning.ProducerDestination;
+import org.springframework.cloud.stream.provisioning.ProvisioningException;
+import org.springframework.cloud.stream.provisioning.ProvisioningProvider;
+import org.springframework.util.StringUtils;
+
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
+import io.github.redisstreams.binder.properties.RedisConsumerProperties;
+import io.github.redisstreams.binder.properties.RedisProducerProperties;
+import io.github.redisstreams.binder.properties.StartOffset;
+import io.github.redisstreams.binder.support.StreamKeys;
+
+/**
+ * Creates the streams and consumer groups that bindings need ({@code XGROUP CREATE ... MKSTREAM}),
+ * leaving existing ones as they are, and re-creates a group that vanished (Redis restarted without
+ * persistence, stream deleted, group destroyed).
+ */
+public class RedisStreamProvisioner implements
+		ProvisioningProvider<ExtendedConsumerProperties<RedisConsumerProperties>, ExtendedProducerProperties<RedisProducerProperties>> {
+
+	/**
+	 * Prefix of the generated group names of anonymous bindings.
+	 */
+	public static final String ANONYMOUS_GROUP_PREFIX = "anonymous.";
+
+	/**
+	 * The group offset that starts at the first entry of the stream.
+	 */
+	public static final String EARLIEST = "0";
+
+	/**
+	 * The group offset that starts after the current last entry.
+	 */
+	public static final String LATEST = "$";
+
+	private static final Log logger = LogFactory.getLog(RedisStreamProvisioner.class);
+
+	private final RedisBinderConfigurationProperties binderProperties;
+
+	private final RedisStreamConnections connections;
+
+	public RedisStreamProvisioner(RedisBinderConfigurationProperties binderProperties,
+			RedisStreamConnections connections) {
+		this.binderProperties = binderProperties;
+		this.connections = connections;
+	}
+
+	@Override
+	public ProducerDestination provisionProducerDestination(String name,
+			ExtendedProducerProperties<RedisProducerProperties> properties) throws ProvisioningException {
+		String stream = StreamKeys.stream(this.binderProperties.getKeyPrefix(), name);
+		int partitions = properties.isPartitioned() ? properties.getPartitionCount() : 1;
+		RedisProducerDestination destination = new RedisProducerDestination(stream, partitions);
+		String[] requiredGroups = properties.getRequiredGroups();
+		if (requiredGroups != null) {
+			for (String target : destination.streams()) {
+				for (String group : requiredGroups) {
+					// a required group must see everything produced, so it starts at the beginning
+					ensureGroup(target, group, EARLIEST);
+				}
+			}
+		}
+		return destination;
+	}
+
+	@Override
+	public ConsumerDestination provisionConsumerDestination(String name, String group,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) throws ProvisioningException {
+		String stream = StreamKeys.stream(this.binderProperties.getKeyPrefix(), name);
+		if (properties.isPartitioned()) {
+			stream = StreamKeys.partition(stream, properties.getInstanceIndex());
+		}
+		boolean anonymous = !StringUtils.hasText(group);
+		String groupName = anonymous ? ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
+		StartOffset start = properties.getExtension().getStartOffset();
+		if (start == null) {
+			start = anonymous ? StartOffset.LATEST : StartOffset.EARLIEST;
+		}
+		ensureGroup(stream, groupName, (start == StartOffset.EARLIEST) ? EARLIEST : LATEST);
+		return new RedisConsumerDestination(stream, groupName, anonymous);
+	}
+
+	/**
+	 * Creates the group (and the stream) unless the group exists.
+	 * @param stream the stream key
+	 * @param group the group
+	 * @param offset {@link #EARLIEST}, {@link #LATEST} or an entry id
+	 * @return true when the group was created now
+	 */
+	public boolean ensureGroup(String stream, String group, String offset) {
+		try {
+			boolean created = this.connections.shared().createGroup(stream, group, offset);
+			if (created && logger.isDebugEnabled()) {
+				logger.debug("Created consumer group '" + group + "' on stream '" + stream + "' at " + offset);
+			}
+			return created;
+		}
+		catch (RedisException ex) {
+			throw new ProvisioningException("Could not create consumer group '" + group + "' on stream '" + stream
+					+ "': " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Removes the group of an anonymous binding, which nobody will read again; left behind it would
+	 * hold back safe retention of the stream forever.
+	 * @param destination the unbound destination
+	 */
+	public void destroyAnonymousGroup(RedisConsumerDestination destination) {
+		if (!destination.anonymous()) {
+			return;
+		}
+		try {
+			this.connections.shared().destroyGroup(destination.stream(), destination.group());
+		}
+		catch (RedisException ex) {
+			logger.warn("Could not remove anonymous consumer group '" + destination.group() + "' from stream '"
+					+ destination.stream() + "': " + ex.getMessage());
+		}
+	}
+
+}

@@ -1,0 +1,115 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.TaskScheduler;
+
+import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.StreamCommands;
+
+/**
+ * Keeps the entries that consumers of a binding have fetched but not finished from looking abandoned.
+ * <p>
+ * Redis only knows how long an entry has been pending, not whether its consumer is alive. Without
+ * this, a handler (or a batch) slower than {@code claim-idle-time} would have its entries claimed and
+ * processed a second time by another consumer. Every third of {@code claim-idle-time} the idle time of
+ * each held entry is reset with {@code XCLAIM ... JUSTID} (which does not count as a delivery), so
+ * only entries of consumers that are really gone ever reach the claim idle time.
+ */
+public class LeaseKeeper {
+
+	private static final Log logger = LogFactory.getLog(LeaseKeeper.class);
+
+	private static final LuaScript SCRIPT = LuaScript.load("renew-leases.lua");
+
+	private final StreamCommands commands;
+
+	private final String stream;
+
+	private final String group;
+
+	private final Duration renewInterval;
+
+	private final Map<String, Set<String>> heldByConsumer = new ConcurrentHashMap<>();
+
+	private ScheduledFuture<?> task;
+
+	public LeaseKeeper(StreamCommands commands, String stream, String group, Duration claimIdleTime) {
+		this.commands = commands;
+		this.stream = stream;
+		this.group = group;
+		this.renewInterval = Duration.ofMillis(Math.max(50, claimIdleTime.toMillis() / 3));
+	}
+
+	/**
+	 * The set in which a consumer keeps the ids it holds: add ids when they are fetched, remove them
+	 * when they are finished (before they are acknowledged).
+	 * @param consumer the consumer name
+	 * @return a thread-safe set
+	 */
+	public Set<String> register(String consumer) {
+		return this.heldByConsumer.computeIfAbsent(consumer, (name) -> ConcurrentHashMap.newKeySet());
+	}
+
+	public void start(TaskScheduler scheduler) {
+		this.task = scheduler.scheduleAtFixedRate(this::renewAll, this.renewInterval);
+	}
+
+	public void stop() {
+		if (this.task != null) {
+			this.task.cancel(false);
+		}
+	}
+
+	/**
+	 * Renews the lease of every held entry now.
+	 */
+	public void renewAll() {
+		for (Map.Entry<String, Set<String>> held : this.heldByConsumer.entrySet()) {
+			List<String> ids = new ArrayList<>(held.getValue());
+			if (!ids.isEmpty()) {
+				renew(held.getKey(), ids, held.getValue());
+			}
+		}
+	}
+
+	private void renew(String consumer, List<String> ids, Set<String> stillHeld) {
+		List<byte[]> args = new ArrayList<>(ids.size() + 2);
+		args.add(bytes(this.group));
+		args.add(bytes(consumer));
+		for (String id : ids) {
+			args.add(bytes(id));
+		}
+		try {
+			List<byte[]> lost = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), args);
+			for (byte[] raw : lost) {
+				String id = new String(raw, StandardCharsets.UTF_8);
+				// an id finished meanwhile is simply no longer pending; only one still held was taken away
+				if (stillHeld.contains(id)) {
+					logger.warn("Entry " + id + " of stream '" + this.stream + "' was claimed by another consumer of group '"
+							+ this.group + "' while " + consumer + " was still processing it; it may be processed twice");
+				}
+			}
+		}
+		catch (RedisException ex) {
+			logger.debug("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
+		}
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

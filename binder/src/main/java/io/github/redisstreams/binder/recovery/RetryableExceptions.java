@@ -1,0 +1,70 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.util.Map;
+
+import org.springframework.messaging.converter.MessageConversionException;
+
+import io.github.redisstreams.binder.support.MalformedEntryException;
+
+/**
+ * Tells whether retrying can fix a failure, from the binding's {@code retryable-exceptions} map
+ * (the core consumer property): the cause chain is searched and the closest listed class decides. As
+ * in the core's retry policy, when some classes are listed as retryable, only those are. Conversion
+ * failures and malformed entries are never retryable: the same bytes fail the same way every time.
+ */
+public final class RetryableExceptions {
+
+	private final Map<Class<? extends Throwable>, Boolean> classified;
+
+	private final boolean retryableByDefault;
+
+	public RetryableExceptions(Map<Class<? extends Throwable>, Boolean> classified) {
+		this.classified = Map.copyOf(classified);
+		this.retryableByDefault = !classified.containsValue(Boolean.TRUE);
+	}
+
+	/**
+	 * Adds the binder's non-retryable defaults to a binding's map, unless the user classified them.
+	 * @param classified the binding's {@code retryable-exceptions}, modified in place
+	 */
+	public static void addDefaults(Map<Class<? extends Throwable>, Boolean> classified) {
+		classified.putIfAbsent(MessageConversionException.class, false);
+		classified.putIfAbsent(MalformedEntryException.class, false);
+	}
+
+	public boolean isRetryable(Throwable failure) {
+		for (Throwable current = failure; current != null; current = (current.getCause() != current)
+				? current.getCause() : null) {
+			Boolean decision = closest(current);
+			if (decision != null) {
+				return decision;
+			}
+		}
+		return this.retryableByDefault;
+	}
+
+	private Boolean closest(Throwable throwable) {
+		Boolean decision = null;
+		int bestDistance = Integer.MAX_VALUE;
+		for (Map.Entry<Class<? extends Throwable>, Boolean> entry : this.classified.entrySet()) {
+			int distance = distance(throwable.getClass(), entry.getKey());
+			if (distance >= 0 && distance < bestDistance) {
+				bestDistance = distance;
+				decision = entry.getValue();
+			}
+		}
+		return decision;
+	}
+
+	private static int distance(Class<?> type, Class<?> candidate) {
+		int distance = 0;
+		for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+			if (current == candidate) {
+				return distance;
+			}
+			distance++;
+		}
+		return -1;
+	}
+
+}

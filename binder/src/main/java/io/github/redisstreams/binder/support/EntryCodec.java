@@ -1,0 +1,144 @@
+package io.github.redisstreams.binder.support;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
+import org.springframework.messaging.support.GenericMessage;
+
+/**
+ * Maps messages to stream entries and back; the wire format is documented in
+ * {@code docs/wire-format.md}.
+ * <ul>
+ * <li>The payload bytes go to the field {@value #PAYLOAD_FIELD}, unchanged.</li>
+ * <li>Each header selected by the producer's header patterns becomes a field of the same name with a
+ * text value (see {@link HeaderValueCodec} for non-string values).</li>
+ * <li>The field {@value #HEADER_TYPES_FIELD}, present only when needed, records the types of the
+ * non-string headers as a JSON object, e.g. {@code {"attempt":"int"}}.</li>
+ * </ul>
+ * Reading accepts any entry with a {@value #PAYLOAD_FIELD} field, such as one written by
+ * {@code redis-cli XADD orders * payload '{"orderId":"1"}'}: every other field becomes a string
+ * header.
+ */
+public class EntryCodec {
+
+	/**
+	 * The field that carries the payload.
+	 */
+	public static final String PAYLOAD_FIELD = "payload";
+
+	/**
+	 * The field that records the types of non-string headers.
+	 */
+	public static final String HEADER_TYPES_FIELD = "spring_header_types";
+
+	private static final byte[] PAYLOAD_FIELD_BYTES = PAYLOAD_FIELD.getBytes(StandardCharsets.UTF_8);
+
+	private static final byte[] HEADER_TYPES_FIELD_BYTES = HEADER_TYPES_FIELD.getBytes(StandardCharsets.UTF_8);
+
+	private static final TypeReference<Map<String, String>> TYPE_MAP = new TypeReference<>() {
+	};
+
+	private final JsonMapper jsonMapper = JsonMapper.builder().build();
+
+	/**
+	 * Whether a header never becomes a field, whatever the header patterns say.
+	 * @param headerName the header
+	 * @return true for {@code id}, {@code timestamp}, the binder's {@code redis_*} headers and the
+	 * reserved field names
+	 */
+	public static boolean isNeverWritten(String headerName) {
+		return MessageHeaders.ID.equals(headerName) || MessageHeaders.TIMESTAMP.equals(headerName)
+				|| headerName.startsWith(RedisStreamHeaders.PREFIX) || PAYLOAD_FIELD.equals(headerName)
+				|| HEADER_TYPES_FIELD.equals(headerName);
+	}
+
+	/**
+	 * The fields of the entry for a message.
+	 * @param message the message; its payload must be a {@code byte[]} or a {@code String}
+	 * @param headerPatterns selects the headers to write
+	 * @return field names and values in order, payload first
+	 */
+	public Map<byte[], byte[]> encode(Message<?> message, HeaderPatterns headerPatterns) {
+		Map<byte[], byte[]> fields = new LinkedHashMap<>();
+		fields.put(PAYLOAD_FIELD_BYTES, payloadBytes(message.getPayload()));
+		Map<String, String> types = null;
+		for (Map.Entry<String, Object> header : message.getHeaders().entrySet()) {
+			Object value = header.getValue();
+			if (value == null || !headerPatterns.shouldWrite(header.getKey())) {
+				continue;
+			}
+			String typeName = HeaderValueCodec.typeName(value);
+			if (typeName != null) {
+				if (types == null) {
+					types = new LinkedHashMap<>();
+				}
+				types.put(header.getKey(), typeName);
+			}
+			fields.put(header.getKey().getBytes(StandardCharsets.UTF_8), HeaderValueCodec.write(value));
+		}
+		if (types != null) {
+			fields.put(HEADER_TYPES_FIELD_BYTES, this.jsonMapper.writeValueAsBytes(types));
+		}
+		return fields;
+	}
+
+	/**
+	 * The message for an entry.
+	 * @param entry the entry, not deleted
+	 * @param deliveryHeaders headers describing the delivery (stream, id, group...), added last
+	 * @return the message with the raw payload bytes
+	 * @throws MalformedEntryException when the entry has no payload field or unreadable header types
+	 */
+	public Message<byte[]> decode(StreamEntry entry, Map<String, Object> deliveryHeaders) {
+		Map<String, byte[]> fields = entry.fields();
+		byte[] payload = fields.get(PAYLOAD_FIELD);
+		if (payload == null) {
+			throw new MalformedEntryException("Entry " + entry.id() + " has no '" + PAYLOAD_FIELD + "' field (fields: "
+					+ fields.keySet() + ")");
+		}
+		Map<String, String> types = readTypes(entry);
+		Map<String, Object> headers = new HashMap<>(fields.size() + deliveryHeaders.size() + 2);
+		for (Map.Entry<String, byte[]> field : fields.entrySet()) {
+			String name = field.getKey();
+			if (isNeverWritten(name)) {
+				continue;
+			}
+			headers.put(name, HeaderValueCodec.read(field.getValue(), (types != null) ? types.get(name) : null));
+		}
+		headers.putAll(deliveryHeaders);
+		return new GenericMessage<>(payload, headers);
+	}
+
+	private Map<String, String> readTypes(StreamEntry entry) {
+		byte[] raw = entry.fields().get(HEADER_TYPES_FIELD);
+		if (raw == null) {
+			return null;
+		}
+		try {
+			return this.jsonMapper.readValue(raw, TYPE_MAP);
+		}
+		catch (RuntimeException ex) {
+			throw new MalformedEntryException("Entry " + entry.id() + " has an unreadable '" + HEADER_TYPES_FIELD
+					+ "' field: " + new String(raw, StandardCharsets.UTF_8));
+		}
+	}
+
+	private static byte[] payloadBytes(Object payload) {
+		if (payload instanceof byte[] bytes) {
+			return bytes;
+		}
+		if (payload instanceof String text) {
+			return text.getBytes(StandardCharsets.UTF_8);
+		}
+		throw new IllegalArgumentException("The Redis binder writes byte[] or String payloads, but got "
+				+ payload.getClass().getName() + "; leave 'use-native-encoding' off so that the binding converts it");
+	}
+
+}

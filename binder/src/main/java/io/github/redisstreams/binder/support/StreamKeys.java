@@ -1,0 +1,93 @@
+package io.github.redisstreams.binder.support;
+
+/**
+ * Names of the Redis keys the binder uses for a stream.
+ * <p>
+ * Every key derived from a stream (its dead-letter stream, its idempotency markers) carries the
+ * stream's hash tag, so it lives in the stream's Redis Cluster slot and one Lua script may touch
+ * both: {@code orders} gives {@code {orders}:order-service:dlq}; a stream name that already has a
+ * hash tag, like {@code shop:{orders}}, keeps its own: {@code shop:{orders}:order-service:dlq}.
+ */
+public final class StreamKeys {
+
+	private StreamKeys() {
+	}
+
+	/**
+	 * The stream key of a destination.
+	 * @param keyPrefix the binder's key prefix (may be empty)
+	 * @param destination the destination name
+	 * @return the stream key
+	 */
+	public static String stream(String keyPrefix, String destination) {
+		return keyPrefix + destination;
+	}
+
+	/**
+	 * The stream key of one partition of a partitioned destination.
+	 * @param stream the stream key of the destination
+	 * @param partition the partition index
+	 * @return {@code <stream>-<partition>}
+	 */
+	public static String partition(String stream, int partition) {
+		return stream + "-" + partition;
+	}
+
+	/**
+	 * The default dead-letter stream of a stream and group.
+	 * @param stream the source stream
+	 * @param group the consumer group
+	 * @return {@code <tagged stream>:<group>:dlq}
+	 */
+	public static String deadLetterStream(String stream, String group) {
+		return tagged(stream) + ":" + group + ":dlq";
+	}
+
+	/**
+	 * The key prefix of the idempotency markers of a stream and group.
+	 * @param stream the source stream
+	 * @param group the consumer group
+	 * @return {@code <tagged stream>:<group>:processed:}
+	 */
+	public static String processedMarkerPrefix(String stream, String group) {
+		return tagged(stream) + ":" + group + ":processed:";
+	}
+
+	/**
+	 * The key itself when it already holds a hash tag, otherwise the key wrapped in braces.
+	 * @param key a Redis key
+	 * @return a key with a hash tag that hashes like {@code key}
+	 */
+	public static String tagged(String key) {
+		return hasHashTag(key) ? key : "{" + key + "}";
+	}
+
+	/**
+	 * Whether Redis Cluster would hash only a part of this key: a '{' followed later by a '}' with at
+	 * least one character between them (the rule of the cluster specification).
+	 * @param key a Redis key
+	 * @return true when the key has a hash tag
+	 */
+	public static boolean hasHashTag(String key) {
+		int open = key.indexOf('{');
+		if (open < 0) {
+			return false;
+		}
+		int close = key.indexOf('}', open + 1);
+		return close > open + 1;
+	}
+
+	/**
+	 * The part of a key that Redis Cluster hashes.
+	 * @param key a Redis key
+	 * @return the hash tag's content, or the whole key when it has none
+	 */
+	public static String hashedPart(String key) {
+		if (!hasHashTag(key)) {
+			return key;
+		}
+		int open = key.indexOf('{');
+		return key.substring(open + 1, key.indexOf('}', open + 1));
+	}
+
+}

@@ -1,0 +1,96 @@
+package io.github.redisstreams.binder.test;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.util.UUID;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds the Redis the tests run against, in this order:
+ * <ol>
+ * <li>{@code SPRING_DATA_REDIS_URL} (environment) or {@code spring.data.redis.url} (system property);</li>
+ * <li>a Redis answering on localhost:6379;</li>
+ * <li>a Redis started with Testcontainers (needs Docker).</li>
+ * </ol>
+ * Tests isolate themselves with unique key names ({@link #uniqueName(String)}) rather than flushing.
+ */
+public final class RedisTestSupport {
+
+	private static volatile String url;
+
+	private static GenericContainer<?> container;
+
+	private RedisTestSupport() {
+	}
+
+	/**
+	 * The URL of the Redis for tests, e.g. {@code redis://localhost:6379}.
+	 * @return the URL
+	 */
+	public static synchronized String redisUrl() {
+		if (url == null) {
+			url = resolve();
+		}
+		return url;
+	}
+
+	/**
+	 * A name no other test uses, for streams and groups.
+	 * @param prefix a readable prefix
+	 * @return {@code <prefix>-<random>}
+	 */
+	public static String uniqueName(String prefix) {
+		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/**
+	 * A Lettuce client on the test Redis, for setting up and checking what the binder did.
+	 * @return a new client; shut it down after use
+	 */
+	public static RedisClient client() {
+		return RedisClient.create(redisUrl());
+	}
+
+	private static String resolve() {
+		String configured = System.getenv("SPRING_DATA_REDIS_URL");
+		if (!StringUtils.hasText(configured)) {
+			configured = System.getProperty("spring.data.redis.url");
+		}
+		if (StringUtils.hasText(configured)) {
+			return configured;
+		}
+		if (answers("localhost", 6379)) {
+			return "redis://localhost:6379";
+		}
+		container = new GenericContainer<>(DockerImageName.parse("redis:7.2-alpine")).withExposedPorts(6379);
+		container.start();
+		Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+		return "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
+	}
+
+	private static boolean answers(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 500);
+			RedisClient client = RedisClient.create(URI.create("redis://" + host + ":" + port).toString());
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				RedisCommands<String, String> commands = connection.sync();
+				return "PONG".equals(commands.ping());
+			}
+			finally {
+				client.shutdown();
+			}
+		}
+		catch (Exception ex) {
+			return false;
+		}
+	}
+
+}

@@ -88,7 +88,8 @@ public class DeliveryFailureHandler {
 		if (logger.isInfoEnabled()) {
 			logger.info("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
 					+ "') failed on delivery " + delivery.deliveryCount() + " of " + this.maxDeliveries
-					+ "; it stays pending and is delivered again after claim-idle-time: " + cause);
+					+ "; it stays pending and is delivered again after claim-idle-time: "
+					+ DeadLetterPublisher.reportedCause(cause));
 		}
 		return Outcome.LEFT_PENDING;
 	}

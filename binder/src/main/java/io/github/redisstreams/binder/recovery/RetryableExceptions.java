@@ -3,6 +3,7 @@ package io.github.redisstreams.binder.recovery;
 import java.util.Map;
 
 import org.springframework.messaging.converter.MessageConversionException;
+import org.springframework.util.ClassUtils;
 
 import io.github.redisstreams.binder.support.MalformedEntryException;
 
@@ -10,9 +11,15 @@ import io.github.redisstreams.binder.support.MalformedEntryException;
  * Tells whether retrying can fix a failure, from the binding's {@code retryable-exceptions} map
  * (the core consumer property): the cause chain is searched and the closest listed class decides. As
  * in the core's retry policy, when some classes are listed as retryable, only those are. Conversion
- * failures and malformed entries are never retryable: the same bytes fail the same way every time.
+ * failures (including the JSON parser's own exceptions, which Spring Cloud Function lets through when a
+ * payload is not the JSON the handler expects) and malformed entries are not retryable by default: the
+ * same bytes fail the same way every time.
  */
 public final class RetryableExceptions {
+
+	/** Parse and mapping failures of Jackson 3 and Jackson 2, whichever is present. */
+	private static final String[] JSON_PARSE_FAILURES = { "tools.jackson.core.JacksonException",
+			"com.fasterxml.jackson.core.JsonProcessingException" };
 
 	private final Map<Class<? extends Throwable>, Boolean> classified;
 
@@ -30,6 +37,22 @@ public final class RetryableExceptions {
 	public static void addDefaults(Map<Class<? extends Throwable>, Boolean> classified) {
 		classified.putIfAbsent(MessageConversionException.class, false);
 		classified.putIfAbsent(MalformedEntryException.class, false);
+		for (String jsonFailure : JSON_PARSE_FAILURES) {
+			Class<? extends Throwable> type = loadIfPresent(jsonFailure);
+			if (type != null) {
+				classified.putIfAbsent(type, false);
+			}
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Class<? extends Throwable> loadIfPresent(String className) {
+		try {
+			return (Class<? extends Throwable>) ClassUtils.forName(className, RetryableExceptions.class.getClassLoader());
+		}
+		catch (ClassNotFoundException | LinkageError ex) {
+			return null;
+		}
 	}
 
 	public boolean isRetryable(Throwable failure) {

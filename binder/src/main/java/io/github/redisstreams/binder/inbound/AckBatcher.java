@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,10 @@ import io.github.redisstreams.binder.support.Delivery;
  * and sent as one {@code XACK} (or one {@code ack-and-mark} script when idempotency markers go with
  * them) per batch, without waiting for the reply before reading on. A flush that fails leaves its
  * entries pending: they are delivered again later (a duplicate, never a loss).
+ * <p>
+ * An id stays in the consumer's lease set until its acknowledgement is sent: while it waits here (for
+ * example behind a slow handler working on the next entry) it must not look abandoned to the other
+ * consumers, or they would claim and process it again.
  * <p>
  * Not thread-safe: one instance per consumer loop.
  */
@@ -48,6 +53,8 @@ final class AckBatcher {
 
 	private final ConsumerMetrics metrics;
 
+	private final Set<String> held;
+
 	private final List<String> ids = new ArrayList<>();
 
 	private final List<String> markerKeys = new ArrayList<>();
@@ -58,13 +65,16 @@ final class AckBatcher {
 
 	/**
 	 * @param markerTtl time-to-live of idempotency markers, or null when the binding has none
+	 * @param held the consumer's lease set, from which ids are removed when their acknowledgement is sent
 	 */
-	AckBatcher(StreamCommands commands, String stream, String group, Duration markerTtl, ConsumerMetrics metrics) {
+	AckBatcher(StreamCommands commands, String stream, String group, Duration markerTtl, ConsumerMetrics metrics,
+			Set<String> held) {
 		this.commands = commands;
 		this.stream = stream;
 		this.group = group;
 		this.markerTtl = markerTtl;
 		this.metrics = metrics;
+		this.held = held;
 	}
 
 	/**
@@ -102,6 +112,7 @@ final class AckBatcher {
 		}
 		List<String> batch = new ArrayList<>(this.ids);
 		this.ids.clear();
+		batch.forEach(this.held::remove);
 		CompletableFuture<?> done;
 		try {
 			done = this.markerKeys.isEmpty() ? this.commands.ack(this.stream, this.group, batch).toCompletableFuture()

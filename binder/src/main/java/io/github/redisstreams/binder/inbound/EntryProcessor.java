@@ -71,7 +71,7 @@ final class EntryProcessor {
 	 * claimed again later.
 	 * @param batch the deliveries, all owned by {@code consumer}
 	 * @param consumer the consumer name
-	 * @param acks the consumer's acknowledgement batcher
+	 * @param acks the consumer's acknowledgement batcher, which releases the leases of the ids it sends
 	 * @param held the consumer's lease set: ids in it are kept from looking abandoned
 	 */
 	void process(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held) {
@@ -92,10 +92,10 @@ final class EntryProcessor {
 			}
 		}
 		finally {
+			acks.flush();
 			for (Delivery delivery : batch) {
 				held.remove(delivery.id());
 			}
-			acks.flush();
 		}
 	}
 
@@ -131,7 +131,6 @@ final class EntryProcessor {
 		}
 		String markerKey = item.markerKey();
 		if (markerKey != null && (processedKeys.contains(markerKey) || processedInBatch.contains(markerKey))) {
-			held.remove(delivery.id());
 			acks.add(delivery.id(), null);
 			this.metrics.duplicateSkipped();
 			if (logger.isDebugEnabled()) {
@@ -151,7 +150,6 @@ final class EntryProcessor {
 				return null;
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
-			held.remove(delivery.id());
 			acks.add(delivery.id(), markerKey);
 			if (markerKey != null) {
 				processedInBatch.add(markerKey);
@@ -161,12 +159,12 @@ final class EntryProcessor {
 			this.metrics.handlerDuration(System.nanoTime() - start);
 			this.metrics.failed();
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			boolean handledByApplication = this.target.publishFailure(item.message(), cause);
-			held.remove(delivery.id());
-			if (handledByApplication) {
+			if (this.target.publishFailure(item.message(), cause)) {
 				acks.add(delivery.id(), null);
 			}
 			else {
+				// released: a failed entry must age, so that it is claimed and delivered again
+				held.remove(delivery.id());
 				handlerFailed(delivery, consumer, cause);
 			}
 		}

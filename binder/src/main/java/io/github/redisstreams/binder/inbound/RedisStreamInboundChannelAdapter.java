@@ -176,7 +176,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		for (String consumer : this.settings.consumerNames()) {
 			Set<String> held = this.leaseKeeper.register(consumer);
 			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(),
-					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics);
+					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics, held);
 			PendingEntryRecovery recovery = new PendingEntryRecovery(this.settings.stream(), this.settings.group(),
 					consumer, this.settings.redis().getClaimIdleTime(), this.settings.redis().getClaimBatchSize(),
 					this.metrics);

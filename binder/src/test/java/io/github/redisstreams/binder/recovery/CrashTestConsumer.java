@@ -1,0 +1,48 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.util.function.Consumer;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import io.github.redisstreams.binder.test.Order;
+
+/**
+ * A consumer application run in a separate JVM by {@link ConsumerCrashTests}, so that the test can kill
+ * it with SIGKILL in the middle of its work. Each order it completes is counted in the Redis hash
+ * {@code <stream>:processed} (field = order id), which the test reads to count deliveries by business
+ * key.
+ * <p>
+ * Arguments: Spring Boot {@code --name=value} arguments, plus {@code --crash-test.handler-millis}: how long
+ * handling one order takes.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+public class CrashTestConsumer {
+
+	public static void main(String[] args) {
+		new SpringApplicationBuilder(CrashTestConsumer.class).web(WebApplicationType.NONE).run(args);
+	}
+
+	@Bean
+	Consumer<Order> handleOrder(StringRedisTemplate redis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
+			@org.springframework.beans.factory.annotation.Value("${spring.cloud.stream.bindings.handleOrder-in-0.destination}") String stream) {
+		return (order) -> {
+			try {
+				// the work of the handler; the kill lands in the middle of one of these
+				Thread.sleep(handlerMillis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			redis.opsForHash().increment(stream + ":processed", order.orderId(), 1);
+		};
+	}
+
+}

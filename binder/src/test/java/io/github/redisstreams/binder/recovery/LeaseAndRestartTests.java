@@ -1,0 +1,115 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.redisstreams.binder.test.Order;
+import io.github.redisstreams.binder.test.OrderHandler;
+import io.github.redisstreams.binder.test.OrderTestApp;
+import io.github.redisstreams.binder.test.RedisTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Consumers that are alive keep their entries, however slow; consumers that restart under the same name
+ * resume their own pending entries first.
+ */
+class LeaseAndRestartTests {
+
+	static RedisClient client;
+
+	static RedisCommands<String, String> redis;
+
+	@BeforeAll
+	static void connect() {
+		client = RedisTestSupport.client();
+		redis = client.connect().sync();
+	}
+
+	@AfterAll
+	static void disconnect() {
+		client.shutdown();
+	}
+
+	@Test
+	void handlerSlowerThanClaimIdleTimeIsNotProcessedTwiceByAnotherConsumer() {
+		String stream = RedisTestSupport.uniqueName("slow");
+		String group = "billing";
+		String[] args = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=5" };
+		try (ConfigurableApplicationContext first = OrderTestApp.start(stream, group, with(args, "one"));
+				ConfigurableApplicationContext second = OrderTestApp.start(stream, group, with(args, "two"))) {
+			OrderHandler one = first.getBean(OrderHandler.class);
+			OrderHandler two = second.getBean(OrderHandler.class);
+			// each handler takes three claim idle times: without lease renewal the other consumer would
+			// claim the entries that wait in the batch, and the one being handled
+			one.behave((order) -> pause(1800));
+			two.behave((order) -> pause(1800));
+			for (int i = 0; i < 4; i++) {
+				redis.xadd(stream, "payload", new Order("slow-" + i, 1).toJson());
+			}
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> one.totalSuccesses() + two.totalSuccesses() == 4 && redis.xpending(stream, group).getCount() == 0);
+			for (int i = 0; i < 4; i++) {
+				assertThat(one.invocations("slow-" + i) + two.invocations("slow-" + i)).as("deliveries of slow-" + i)
+					.isEqualTo(1);
+			}
+		}
+		redis.del(stream);
+	}
+
+	@Test
+	void consumerRestartingUnderTheSameNameResumesItsOwnPendingEntriesAtOnce() {
+		String stream = RedisTestSupport.uniqueName("resume");
+		String group = "shipping";
+		redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
+				io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
+		for (int i = 0; i < 3; i++) {
+			redis.xadd(stream, "payload", new Order("left-" + i, 1).toJson());
+		}
+		// a previous run of consumer "stable-0" fetched them and died before acknowledging
+		redis.xreadgroup(Consumer.from(group, "stable-0"), XReadArgs.Builder.count(10),
+				XReadArgs.StreamOffset.lastConsumed(stream));
+		assertThat(redis.xpending(stream, group).getCount()).isEqualTo(3);
+
+		try (ConfigurableApplicationContext restarted = OrderTestApp.start(stream, group,
+				"--spring.cloud.stream.redis.binder.instance-id=stable",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=1h")) {
+			OrderHandler handler = restarted.getBean(OrderHandler.class);
+			// a claim would need an hour of idleness: only resuming its own PEL processes them now
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> handler.totalSuccesses() == 3 && redis.xpending(stream, group).getCount() == 0);
+			assertThat(List.of("left-0", "left-1", "left-2")).allMatch((id) -> handler.successes(id) == 1);
+		}
+		redis.del(stream);
+	}
+
+	private static String[] with(String[] args, String instanceId) {
+		String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+		all[args.length] = "--spring.cloud.stream.redis.binder.instance-id=" + instanceId;
+		return all;
+	}
+
+	private static void pause(long millis) {
+		try {
+			// simulates a slow handler, it does not wait for an outcome
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -9,7 +9,6 @@ import java.util.Set;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.context.expression.MapAccessor;
 import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
@@ -46,7 +45,7 @@ public class IdempotencyGuard {
 	private final JsonMapper jsonMapper = JsonMapper.builder().build();
 
 	private final SimpleEvaluationContext context = SimpleEvaluationContext
-		.forPropertyAccessors(new MapAccessor(), DataBindingPropertyAccessor.forReadOnlyAccess())
+		.forPropertyAccessors(new LenientMapAccessor(), DataBindingPropertyAccessor.forReadOnlyAccess())
 		.build();
 
 	/**

@@ -23,16 +23,16 @@ public class RedisBinderConfigurationProperties {
 
 	/**
 	 * Prefix prepended to every destination name to form the Redis stream key, for example
-	 * {@code "shop:"} maps destination {@code orders} to stream {@code shop:orders}. Empty by default.
+	 * "shop:" maps destination orders to stream shop:orders. Empty by default.
 	 */
 	private String keyPrefix = "";
 
 	/**
 	 * Identity of this application instance in consumer names. Each consumer of a group is named
-	 * {@code <instance-id>-<n>}, where n numbers the concurrency slots of the instance. Defaults to
-	 * {@code <hostname>-<pid>}, which is unique on a host and stable across restarts on platforms that
+	 * <instance-id>-<n>, where n numbers the concurrency slots of the instance. Defaults to
+	 * <hostname>-<pid>, which is unique on a host and stable across restarts on platforms that
 	 * give a stable hostname and process id (a Kubernetes StatefulSet pod runs as PID 1 under the same
-	 * hostname). Set it to a stable value, e.g. {@code orders-${spring.cloud.stream.instance-index}}, so
+	 * hostname). Set it to a stable value, e.g. orders-${spring.cloud.stream.instance-index}, so
 	 * that a restarted instance resumes its own pending entries at once instead of waiting for another
 	 * consumer to claim them.
 	 */

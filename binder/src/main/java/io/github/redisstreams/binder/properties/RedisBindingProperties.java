@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder.properties;
 
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 
 /**
@@ -10,11 +11,13 @@ public class RedisBindingProperties implements BinderSpecificPropertiesProvider 
 	/**
 	 * Redis-specific consumer properties.
 	 */
+	@NestedConfigurationProperty
 	private RedisConsumerProperties consumer = new RedisConsumerProperties();
 
 	/**
 	 * Redis-specific producer properties.
 	 */
+	@NestedConfigurationProperty
 	private RedisProducerProperties producer = new RedisProducerProperties();
 
 	@Override

@@ -18,73 +18,73 @@ import org.springframework.util.StringUtils;
 public class RedisConsumerProperties {
 
 	/**
-	 * Maximum number of entries one {@code XREADGROUP} returns ({@code COUNT}).
+	 * Maximum number of entries one XREADGROUP returns (COUNT).
 	 */
 	private int readCount = 100;
 
 	/**
-	 * How long one {@code XREADGROUP} waits for new entries ({@code BLOCK}). A stopping binding waits
+	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding waits
 	 * at most this long for its readers to return.
 	 */
 	private Duration blockTimeout = Duration.ofSeconds(1);
 
 	/**
-	 * Where a consumer group created by the binder starts: {@code earliest} (the whole stream) or
-	 * {@code latest} (only new entries). Defaults to earliest for a named group and latest for an
+	 * Where a consumer group created by the binder starts: earliest (the whole stream) or
+	 * latest (only new entries). Defaults to earliest for a named group and latest for an
 	 * anonymous binding. Ignored when the group already exists.
 	 */
 	private StartOffset startOffset;
 
 	/**
 	 * How long an entry must have been pending without any sign of life from its consumer before
-	 * another consumer of the group takes it over ({@code XAUTOCLAIM min-idle-time}). The binder keeps
+	 * another consumer of the group takes it over (XAUTOCLAIM min-idle-time). The binder keeps
 	 * the entries it is still working on fresh, so this only expires for consumers that are gone; it is
 	 * also the delay before a failed entry is delivered again.
 	 */
 	private Duration claimIdleTime = Duration.ofSeconds(30);
 
 	/**
-	 * How often each consumer looks for pending entries idle longer than {@code claim-idle-time}.
+	 * How often each consumer looks for pending entries idle longer than claim-idle-time.
 	 */
 	private Duration claimInterval = Duration.ofSeconds(5);
 
 	/**
-	 * Maximum number of entries claimed by one {@code XAUTOCLAIM} ({@code COUNT}).
+	 * Maximum number of entries claimed by one XAUTOCLAIM (COUNT).
 	 */
 	private int claimBatchSize = 100;
 
 	/**
 	 * Number of deliveries (Redis's own delivery counter of the pending entry) after which a failing
 	 * entry is not processed again but dead-lettered. Each delivery runs the in-process retries of
-	 * {@code max-attempts}. An entry whose counter exceeds this value when it is delivered (its
+	 * max-attempts. An entry whose counter exceeds this value when it is delivered (its
 	 * consumer crashed while processing it, every time) goes to the dead-letter stream unprocessed.
 	 */
 	private int maxDeliveries = 5;
 
 	/**
-	 * Whether entries that fail {@code max-deliveries} times, or fail with an exception that retrying
+	 * Whether entries that fail max-deliveries times, or fail with an exception that retrying
 	 * cannot fix, go to a dead-letter stream. Defaults to true for a named group; anonymous bindings
 	 * have no dead-letter stream. When false such entries are acknowledged and dropped, with an ERROR
-	 * log carrying the entry and the {@code dead-lettered} counter incremented.
+	 * log carrying the entry and the dead-lettered counter incremented.
 	 */
 	private Boolean enableDlq;
 
 	/**
-	 * Name of the dead-letter stream. Defaults to {@code <stream>:<group>:dlq} with the stream name in
-	 * a hash tag ({@code {orders}:order-service:dlq}) so that it shares the stream's Redis Cluster slot.
+	 * Name of the dead-letter stream. Defaults to <stream>:<group>:dlq with the stream name in
+	 * a hash tag ({orders:order-service:dlq}) so that it shares the stream's Redis Cluster slot.
 	 * A custom name must hash to the same slot as the stream, so it should carry the same hash tag.
 	 */
 	private String dlqName;
 
 	/**
-	 * Approximate maximum length of the dead-letter stream ({@code MAXLEN ~}); 0 keeps every dead
+	 * Approximate maximum length of the dead-letter stream (MAXLEN ~); 0 keeps every dead
 	 * letter until it is replayed or purged.
 	 */
 	private long dlqMaxLen = 0;
 
 	/**
 	 * How long a consumer of the group may stay idle, with no pending entries, before it is removed
-	 * from the group ({@code XGROUP DELCONSUMER}). Consumers that still own pending entries are never
+	 * from the group (XGROUP DELCONSUMER). Consumers that still own pending entries are never
 	 * removed.
 	 */
 	private Duration consumerExpiry = Duration.ofMinutes(15);
@@ -215,7 +215,7 @@ public class RedisConsumerProperties {
 
 		/**
 		 * SpEL expression evaluated on the incoming message that yields its business key, e.g.
-		 * {@code payload.orderId} or {@code headers['orderId']}. A JSON payload is seen as a map of its
+		 * payload.orderId or headers['orderId']. A JSON payload is seen as a map of its
 		 * fields, any other payload as a string. Idempotency is off when not set. A message for which
 		 * the expression yields null is processed normally, without a marker.
 		 */

@@ -3,6 +3,7 @@ package io.github.redisstreams.binder.properties;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.cloud.stream.binder.AbstractExtendedBindingProperties;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 
@@ -20,6 +21,19 @@ public class RedisExtendedBindingProperties extends
 	public static final String PREFIX = "spring.cloud.stream.redis";
 
 	private static final String DEFAULTS_PREFIX = PREFIX + ".default";
+
+	private final RedisBindingProperties defaults = new RedisBindingProperties();
+
+	/**
+	 * Redis-specific consumer and producer properties that apply to every binding unless the binding sets
+	 * its own under {@code spring.cloud.stream.redis.bindings.<binding>}. Declared so that the configuration
+	 * metadata documents each property with its default value.
+	 * @return the defaults
+	 */
+	@NestedConfigurationProperty
+	public RedisBindingProperties getDefault() {
+		return this.defaults;
+	}
 
 	@Override
 	public String getDefaultsPrefix() {

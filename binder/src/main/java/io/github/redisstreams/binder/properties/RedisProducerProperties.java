@@ -10,33 +10,33 @@ import java.time.Duration;
 public class RedisProducerProperties {
 
 	/**
-	 * Approximate maximum number of entries kept in the stream; 0 for no length cap. In {@code safe}
+	 * Approximate maximum number of entries kept in the stream; 0 for no length cap. In safe
 	 * retention mode entries that a consumer group has not read or still has pending are kept even
 	 * beyond this length.
 	 */
 	private long maxLen = 0;
 
 	/**
-	 * Maximum age of the entries kept in the stream, judged by the time in their ids ({@code MINID}).
+	 * Maximum age of the entries kept in the stream, judged by the time in their ids (MINID).
 	 * Not set by default (no age limit).
 	 */
 	private Duration maxAge;
 
 	/**
-	 * How {@code max-len} and {@code max-age} are applied: {@code safe} trims periodically and never
-	 * past entries that a consumer group has not read or still has pending; {@code capped} trims as
-	 * configured on every {@code XADD}, whatever the groups have read.
+	 * How max-len and max-age are applied: safe trims periodically and never
+	 * past entries that a consumer group has not read or still has pending; capped trims as
+	 * configured on every XADD, whatever the groups have read.
 	 */
 	private RetentionMode retentionMode = RetentionMode.SAFE;
 
 	/**
-	 * How often the retention trim runs for this producer's streams ({@code safe} mode, and
-	 * {@code capped} mode with {@code max-age}).
+	 * How often the retention trim runs for this producer's streams (safe mode, and
+	 * capped mode with max-age).
 	 */
 	private Duration trimInterval = Duration.ofSeconds(10);
 
 	/**
-	 * Whether a send waits for Redis to confirm the {@code XADD} and fails on error. When false (the
+	 * Whether a send waits for Redis to confirm the XADD and fails on error. When false (the
 	 * default, as in the Kafka binder) the send returns once the command is written and a failure is
 	 * reported to the binding's error channel and logged; an application that must not lose a message
 	 * it has accepted (e.g. an HTTP request answered with 201) should set it to true.
@@ -44,21 +44,21 @@ public class RedisProducerProperties {
 	private boolean sync = false;
 
 	/**
-	 * How long a send may wait: for the {@code XADD} reply in {@code sync} mode, and for room among the
+	 * How long a send may wait: for the XADD reply in sync mode, and for room among the
 	 * commands in flight when Redis is slow or unreachable.
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(10);
 
 	/**
-	 * Maximum number of {@code XADD} commands awaiting a reply from Redis; further sends wait up to
-	 * {@code send-timeout}. Bounds the memory used while Redis is slow or unreachable.
+	 * Maximum number of XADD commands awaiting a reply from Redis; further sends wait up to
+	 * send-timeout. Bounds the memory used while Redis is slow or unreachable.
 	 */
 	private int maxInFlight = 10_000;
 
 	/**
-	 * Which message headers are written as entry fields: patterns matched in order, {@code *} as
-	 * wildcard and a leading {@code !} to exclude. Headers named {@code id} and {@code timestamp} and
-	 * the binder's own {@code redis_*} headers are never written.
+	 * Which message headers are written as entry fields: patterns matched in order, * as
+	 * wildcard and a leading ! to exclude. Headers named id and timestamp and
+	 * the binder's own redis_* headers are never written.
 	 */
 	private String[] headerPatterns = { "*" };
 

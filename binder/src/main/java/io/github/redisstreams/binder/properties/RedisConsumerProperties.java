@@ -65,14 +65,14 @@ public class RedisConsumerProperties {
 	 * Whether entries that fail max-deliveries times, or fail with an exception that retrying
 	 * cannot fix, go to a dead-letter stream. Defaults to true for a named group; anonymous bindings
 	 * have no dead-letter stream. When false such entries are acknowledged and dropped, with an ERROR
-	 * log carrying the entry and the dead-lettered counter incremented.
+	 * log carrying the entry and the dropped counter incremented.
 	 */
 	private Boolean enableDlq;
 
 	/**
-	 * Name of the dead-letter stream. Defaults to <stream>:<group>:dlq with the stream name in
-	 * a hash tag ({orders:order-service:dlq}) so that it shares the stream's Redis Cluster slot.
-	 * A custom name must hash to the same slot as the stream, so it should carry the same hash tag.
+	 * Name of the dead-letter stream. Defaults to <stream>:<group>:dlq with the stream name in a hash tag,
+	 * e.g. "{orders}:order-service:dlq", so that it shares the stream's Redis Cluster slot. A custom name must
+	 * hash to the same slot as the stream, so it should carry the same hash tag.
 	 */
 	private String dlqName;
 

@@ -66,6 +66,10 @@ final class ConsumerLoop implements Runnable {
 
 	private volatile boolean running = true;
 
+	private volatile boolean paused;
+
+	private volatile boolean parked;
+
 	private String lastSeenId;
 
 	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
@@ -112,6 +116,13 @@ final class ConsumerLoop implements Runnable {
 					if (reader == null) {
 						reader = this.connections.openDedicated(this.settings.redis().getBlockTimeout());
 					}
+					if (this.paused) {
+						// reads nothing new while paused; entries already fetched were finished before
+						this.parked = true;
+						pause(this.settings.redis().getBlockTimeout().toMillis());
+						continue;
+					}
+					this.parked = false;
 					if (!this.recovery.ownPendingDone()) {
 						process(this.recovery.nextOwnPending(reader));
 					}
@@ -169,6 +180,25 @@ final class ConsumerLoop implements Runnable {
 	void stop() {
 		this.running = false;
 		this.stopSignal.countDown();
+	}
+
+	/**
+	 * Stops reading after the current batch, until {@link #resume()}.
+	 */
+	void pauseReading() {
+		this.paused = true;
+	}
+
+	void resume() {
+		this.paused = false;
+	}
+
+	/**
+	 * Whether the loop has stopped reading because it was paused (a read under way when the pause was
+	 * asked for is finished first).
+	 */
+	boolean isParked() {
+		return this.parked || !isAlive();
 	}
 
 	/**

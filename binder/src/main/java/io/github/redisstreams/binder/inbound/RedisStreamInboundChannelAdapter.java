@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.AttributeAccessor;
 import org.springframework.core.retry.RetryTemplate;
+import org.springframework.integration.core.Pausable;
 import org.springframework.integration.endpoint.MessageProducerSupport;
 import org.springframework.integration.support.ErrorMessageStrategy;
 import org.springframework.integration.support.ErrorMessageUtils;
@@ -43,7 +44,7 @@ import io.github.redisstreams.binder.support.EntryCodec;
  * it.
  */
 public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
-		implements DeliveryTarget, ConsumerBindingView {
+		implements DeliveryTarget, ConsumerBindingView, Pausable {
 
 	private static final Log logger = LogFactory.getLog(RedisStreamInboundChannelAdapter.class);
 
@@ -79,6 +80,8 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	private ConsumerJanitor janitor;
 
 	private RedisStreamBindingRegistry bindingRegistry;
+
+	private volatile boolean paused;
 
 	/**
 	 * @param idempotency the duplicate check, or null when the binding has none
@@ -182,6 +185,9 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 					this.metrics);
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
 					acks, held, recovery);
+			if (this.paused) {
+				loop.pauseReading();
+			}
 			this.loops.add(loop);
 			Thread thread = new Thread(loop, "redis-stream-" + this.settings.bindingName() + "-" + consumer);
 			thread.start();
@@ -225,6 +231,31 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		if (this.janitor != null) {
 			this.janitor.stop();
 		}
+	}
+
+	/**
+	 * Stops reading new entries (the {@code PAUSED} state of the bindings actuator endpoint). Entries already
+	 * fetched are finished and acknowledged first, so no entry waits on a paused instance.
+	 */
+	@Override
+	public void pause() {
+		this.paused = true;
+		this.loops.forEach(ConsumerLoop::pauseReading);
+	}
+
+	@Override
+	public void resume() {
+		this.paused = false;
+		this.loops.forEach(ConsumerLoop::resume);
+	}
+
+	/**
+	 * Whether every consumer of the binding has actually stopped reading, which may take up to
+	 * {@code block-timeout} (plus the current batch) after {@link #pause()}.
+	 */
+	@Override
+	public boolean isPaused() {
+		return this.paused && this.loops.stream().allMatch(ConsumerLoop::isParked);
 	}
 
 	@Override

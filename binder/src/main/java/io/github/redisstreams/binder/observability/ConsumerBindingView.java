@@ -32,6 +32,11 @@ public interface ConsumerBindingView {
 	boolean isRunning();
 
 	/**
+	 * Whether the binding is paused and its consumers have stopped reading.
+	 */
+	boolean isPaused();
+
+	/**
 	 * How many of the binding's reading loops are running (their threads alive).
 	 */
 	int liveConsumers();

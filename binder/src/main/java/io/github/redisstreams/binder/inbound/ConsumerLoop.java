@@ -153,7 +153,12 @@ final class ConsumerLoop implements Runnable {
 					this.outage.failed(ex, Duration.ofMillis(waitMillis));
 					pause(waitMillis);
 				}
-				catch (RuntimeException ex) {
+				catch (VirtualMachineError ex) {
+					logger.error("Consumer '" + this.consumer + "' of " + this.settings.describe() + " stops: " + ex
+							+ "; its unfinished entries stay pending for the other consumers");
+					throw ex;
+				}
+				catch (RuntimeException | Error ex) {
 					// not Redis: a bug, or a failure outside the handler; the loop must survive it
 					logger.error("Unexpected failure in consumer '" + this.consumer + "' of " + this.settings.describe()
 							+ "; continuing in 1 s", ex);

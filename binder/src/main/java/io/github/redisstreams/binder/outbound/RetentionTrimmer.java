@@ -97,6 +97,10 @@ public class RetentionTrimmer {
 			catch (RedisException ex) {
 				logger.debug("Retention trim of stream '" + stream + "' skipped: " + ex.getMessage());
 			}
+			catch (RuntimeException ex) {
+				// an exception would cancel the periodic task: report it and try again next time
+				logger.warn("Retention trim of stream '" + stream + "' failed", ex);
+			}
 		}
 	}
 

@@ -78,6 +78,10 @@ public class ConsumerJanitor {
 		catch (RedisException ex) {
 			logger.debug("Consumer clean-up of stream '" + this.stream + "' skipped: " + ex.getMessage());
 		}
+		catch (RuntimeException ex) {
+			// an exception would cancel the periodic task: report it and sweep again next time
+			logger.warn("Consumer clean-up of stream '" + this.stream + "' failed", ex);
+		}
 	}
 
 	/**

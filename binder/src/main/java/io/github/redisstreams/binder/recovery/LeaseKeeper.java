@@ -106,6 +106,10 @@ public class LeaseKeeper {
 		catch (RedisException ex) {
 			logger.debug("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
 		}
+		catch (RuntimeException ex) {
+			// an exception would cancel the periodic task: report it and renew again next time
+			logger.warn("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
+		}
 	}
 
 	private static byte[] bytes(String text) {

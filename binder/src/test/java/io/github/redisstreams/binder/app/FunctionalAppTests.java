@@ -6,10 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
@@ -30,21 +27,7 @@ import static org.awaitility.Awaitility.await;
  */
 class FunctionalAppTests {
 
-	static RedisClient client;
-
-	static StatefulRedisConnection<String, String> redis;
-
-	@BeforeAll
-	static void connect() {
-		client = RedisTestSupport.client();
-		redis = client.connect();
-	}
-
-	@AfterAll
-	static void disconnect() {
-		redis.close();
-		client.shutdown();
-	}
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
 
 	@Test
 	void streamBridgeToFunctionToConsumer() {
@@ -67,10 +50,10 @@ class FunctionalAppTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> app.confirmed.size() == 2);
 			assertThat(app.confirmed).containsExactlyInAnyOrder("confirmed o-1 x2", "confirmed o-2 x3");
 			await().atMost(Duration.ofSeconds(5))
-				.until(() -> redis.sync().xpending(orders, "confirmer").getCount() == 0
-						&& redis.sync().xpending(confirmations, "recorder").getCount() == 0);
+				.until(() -> redis.xpending(orders, "confirmer").getCount() == 0
+						&& redis.xpending(confirmations, "recorder").getCount() == 0);
 		}
-		redis.sync().del(orders, confirmations);
+		redis.del(orders, confirmations);
 	}
 
 	public record Order(String orderId, int quantity) {

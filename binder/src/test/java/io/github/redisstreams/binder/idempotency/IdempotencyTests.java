@@ -3,11 +3,8 @@ package io.github.redisstreams.binder.idempotency;
 import java.time.Duration;
 import java.util.Map;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -26,24 +23,11 @@ import static org.awaitility.Awaitility.await;
  */
 class IdempotencyTests {
 
-	static RedisClient client;
-
-	static RedisCommands<String, String> redis;
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
 
 	String stream;
 
 	ConfigurableApplicationContext context;
-
-	@BeforeAll
-	static void connect() {
-		client = RedisTestSupport.client();
-		redis = client.connect().sync();
-	}
-
-	@AfterAll
-	static void disconnect() {
-		client.shutdown();
-	}
 
 	@AfterEach
 	void cleanUp() {

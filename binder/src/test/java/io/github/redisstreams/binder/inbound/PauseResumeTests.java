@@ -2,7 +2,6 @@ package io.github.redisstreams.binder.inbound;
 
 import java.time.Duration;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +26,7 @@ class PauseResumeTests {
 	@Test
 	void pausedBindingReadsNothingUntilResumed() {
 		String stream = RedisTestSupport.uniqueName("paused");
-		RedisClient client = RedisTestSupport.client();
-		RedisCommands<String, String> redis = client.connect().sync();
+		RedisCommands<String, String> redis = RedisTestSupport.commands();
 		try (ConfigurableApplicationContext context = OrderTestApp.start(stream, "pausing")) {
 			OrderHandler handler = context.getBean(OrderHandler.class);
 			BindingsLifecycleController bindings = context.getBean(BindingsLifecycleController.class);
@@ -46,7 +44,6 @@ class PauseResumeTests {
 		}
 		finally {
 			redis.del(stream);
-			client.shutdown();
 		}
 	}
 

@@ -4,13 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
@@ -31,20 +28,7 @@ import static org.awaitility.Awaitility.await;
  */
 class RetentionTests {
 
-	static RedisClient client;
-
-	static RedisCommands<String, String> redis;
-
-	@BeforeAll
-	static void connect() {
-		client = RedisTestSupport.client();
-		redis = client.connect().sync();
-	}
-
-	@AfterAll
-	static void disconnect() {
-		client.shutdown();
-	}
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
 
 	@Test
 	void safeModeKeepsEverythingASlowGroupHasNotReadOrAcknowledged() {

@@ -9,10 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
@@ -32,20 +29,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ConsumerCrashTests {
 
-	static RedisClient client;
-
-	static RedisCommands<String, String> redis;
-
-	@BeforeAll
-	static void connect() {
-		client = RedisTestSupport.client();
-		redis = client.connect().sync();
-	}
-
-	@AfterAll
-	static void disconnect() {
-		client.shutdown();
-	}
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
 
 	@Test
 	void entriesOfAKilledConsumerAreClaimedAndProcessedByALiveOne() throws Exception {

@@ -4,12 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -28,26 +25,13 @@ import static org.awaitility.Awaitility.await;
  */
 class PoisonMessageTests {
 
-	static RedisClient client;
-
-	static RedisCommands<String, String> redis;
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
 
 	String stream;
 
 	String group;
 
 	ConfigurableApplicationContext context;
-
-	@BeforeAll
-	static void connect() {
-		client = RedisTestSupport.client();
-		redis = client.connect().sync();
-	}
-
-	@AfterAll
-	static void disconnect() {
-		client.shutdown();
-	}
 
 	@AfterEach
 	void cleanUp() {

@@ -28,6 +28,8 @@ public final class RedisTestSupport {
 
 	private static GenericContainer<?> container;
 
+	private static RedisCommands<String, String> commands;
+
 	private RedisTestSupport() {
 	}
 
@@ -49,6 +51,20 @@ public final class RedisTestSupport {
 	 */
 	public static String uniqueName(String prefix) {
 		return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/**
+	 * Commands on the test Redis, for setting up scenarios and checking what the binder did: one
+	 * connection shared by all tests of the JVM, closed when the JVM exits.
+	 * @return synchronous string commands
+	 */
+	public static synchronized RedisCommands<String, String> commands() {
+		if (commands == null) {
+			RedisClient client = client();
+			commands = client.connect().sync();
+			Runtime.getRuntime().addShutdownHook(new Thread(client::shutdown));
+		}
+		return commands;
 	}
 
 	/**

@@ -336,7 +336,7 @@ class BinderConformanceTests {
 		ExtendedConsumerProperties<RedisConsumerProperties> properties = consumerProperties(destination + "-1");
 		properties.getExtension().setReadCount(5);
 		Binding<MessageChannel> binding = consume(destination, "careful", properties, received);
-		awaitQuietly(blocked);
+		await().atMost(TIMEOUT).until(() -> blocked.getCount() == 0);
 
 		CompletableFuture<Void> unbinding = CompletableFuture.runAsync(() -> harness.unbind(binding));
 		// the binding leaves the registry as soon as it starts stopping

@@ -93,7 +93,7 @@ class FunctionalAppConformanceTests {
 
 		ConfigurableApplicationContext first = run(WorkApp.class, args);
 		RedisStreamBindingRegistry registry = first.getBean(RedisStreamBindingRegistry.class);
-		awaitQuietly(WorkLog.blocked);
+		await().atMost(TIMEOUT).until(() -> WorkLog.blocked.getCount() == 0);
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
 		// the binding leaves the registry as soon as it starts stopping
 		await().atMost(TIMEOUT).until(() -> registry.consumers().isEmpty());

@@ -66,12 +66,18 @@ class KeyPrefixConformanceTests {
 
 		output.channel().send(MessageBuilder.withPayload("order-1".getBytes(StandardCharsets.UTF_8)).build());
 
-		await().atMost(TIMEOUT).until(() -> received.size() == 1);
-		assertThat(redis.length(stream)).isEqualTo(1);
-		assertThat(redis.exists(destination)).isFalse();
-		assertThat(redis.groups(stream)).containsOnlyKeys("order-service");
-		assertThat(received.get(0).getHeaders()).containsEntry(RedisStreamHeaders.STREAM, stream);
-		assertThat(new String((byte[]) received.get(0).getPayload(), StandardCharsets.UTF_8)).isEqualTo("order-1");
+		try {
+			await().atMost(TIMEOUT).until(() -> received.size() == 1);
+			assertThat(redis.length(stream)).isEqualTo(1);
+			assertThat(redis.exists(destination)).isFalse();
+			assertThat(redis.groups(stream)).containsOnlyKeys("order-service");
+			assertThat(received.get(0).getHeaders()).containsEntry(RedisStreamHeaders.STREAM, stream);
+			assertThat(new String((byte[]) received.get(0).getPayload(), StandardCharsets.UTF_8)).isEqualTo("order-1");
+		}
+		finally {
+			// written only if the prefix were ignored, but then it must not outlive the test
+			redis.redis().del(destination);
+		}
 	}
 
 }

@@ -35,6 +35,8 @@ public final class RedisServerProcess implements AutoCloseable {
 	private RedisServerProcess(int port, Path workDirectory) {
 		this.port = port;
 		this.workDirectory = workDirectory;
+		// a test JVM that ends abruptly must not leave a redis-server behind
+		Runtime.getRuntime().addShutdownHook(new Thread(this::killQuietly, "redis-server-" + port + "-killer"));
 	}
 
 	/**
@@ -101,6 +103,12 @@ public final class RedisServerProcess implements AutoCloseable {
 		this.process = null;
 	}
 
+	private synchronized void killQuietly() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+		}
+	}
+
 	public synchronized boolean isRunning() {
 		return this.process != null && this.process.isAlive();
 	}
@@ -117,9 +125,19 @@ public final class RedisServerProcess implements AutoCloseable {
 		return "redis://127.0.0.1:" + this.port;
 	}
 
+	/**
+	 * Kills the server and removes its working directory.
+	 */
 	@Override
 	public void close() {
 		kill();
+		try {
+			Files.deleteIfExists(this.workDirectory.resolve("redis.log"));
+			Files.deleteIfExists(this.workDirectory);
+		}
+		catch (IOException ex) {
+			// a leftover temporary directory is harmless
+		}
 	}
 
 	private boolean answersPing() {

@@ -153,8 +153,12 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 			throw new MessageDeliveryException(message, "Interrupted while writing to stream '" + stream + "'", ex);
 		}
 		catch (TimeoutException ex) {
+			// the caller is told the send failed: a write still queued while Redis is unreachable must not
+			// go out when the connection comes back (Lettuce skips cancelled commands)
+			reply.cancel(false);
 			throw new MessageTimeoutException(message, "No reply from Redis within send-timeout "
-					+ this.properties.getSendTimeout() + " for a write to stream '" + stream + "'");
+					+ this.properties.getSendTimeout() + " for a write to stream '" + stream
+					+ "' (if the write had already reached Redis, it may still be stored)");
 		}
 		catch (ExecutionException ex) {
 			throw new MessageDeliveryException(message, "Failed to write to stream '" + stream + "'", ex.getCause());

@@ -24,7 +24,7 @@ class RedisRestartTests {
 
 	@Test
 	void groupIsCreatedAgainAfterAnEmptyRestartAndNewEntriesAreConsumed() {
-		try (RedisServerProcess server = RedisServerProcess.start();
+		try (RedisServerProcess server = RedisServerProcess.startOnFreePort();
 				ConfigurableApplicationContext context = OrderTestApp.startOn(server.url(), "restarting", "ledger",
 						"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=200ms")) {
 			OrderHandler handler = context.getBean(OrderHandler.class);
@@ -32,7 +32,7 @@ class RedisRestartTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> handler.successes("before") == 1);
 
 			server.kill();
-			server.startAgain();
+			server.start();
 			// a producer writes right after the restart, before the binder has created the group again
 			publish(server, new Order("after-1", 1));
 			publish(server, new Order("after-2", 1));

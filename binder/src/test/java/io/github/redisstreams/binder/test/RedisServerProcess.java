@@ -1,99 +1,166 @@
 package io.github.redisstreams.binder.test;
 
-import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@code redis-server} process of a test's own, on a free loopback port, for scenarios that stop or
- * restart Redis. It keeps nothing on disk, so a restart starts empty, like a Redis without persistence.
+ * A {@code redis-server} process of a test's own, on a free loopback port and without persistence,
+ * for scenarios that need to take Redis away: {@link #kill()} ends it with SIGKILL (a crash, not a
+ * shutdown), {@link #start()} brings up an empty Redis on the same port again. Needs
+ * {@code redis-server} on the PATH.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
 	private final int port;
+
+	private final Path workDirectory;
 
 	private Process process;
 
-	private RedisServerProcess(int port) {
+	private RedisServerProcess(int port, Path workDirectory) {
 		this.port = port;
+		this.workDirectory = workDirectory;
+		// a test JVM that ends abruptly must not leave a redis-server behind
+		Runtime.getRuntime().addShutdownHook(new Thread(this::killQuietly, "redis-server-" + port + "-killer"));
 	}
 
 	/**
-	 * Starts {@code redis-server} on a free port and waits until it answers.
-	 * @return the running server
+	 * Starts a Redis on a free loopback port and waits until it answers PING.
+	 * @return the running server; close it after use
 	 */
-	public static RedisServerProcess start() {
-		RedisServerProcess server = new RedisServerProcess(freePort());
-		server.startAgain();
-		return server;
+	public static RedisServerProcess startOnFreePort() {
+		try {
+			RedisServerProcess server = new RedisServerProcess(freePort(),
+					Files.createTempDirectory("redis-server-process"));
+			server.start();
+			return server;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Starts the server (again) on its port and waits until it answers PING.
+	 */
+	public synchronized void start() {
+		if (isRunning()) {
+			throw new IllegalStateException("redis-server on port " + this.port + " is already running");
+		}
+		ProcessBuilder builder = new ProcessBuilder("redis-server", "--port", Integer.toString(this.port), "--bind",
+				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.workDirectory.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(this.workDirectory.resolve("redis.log").toFile());
+		try {
+			this.process = builder.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start redis-server (is it installed?)", ex);
+		}
+		await("redis-server answering PING on port " + this.port).atMost(STARTUP_TIMEOUT)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> {
+				if (!this.process.isAlive()) {
+					throw new IllegalStateException("redis-server on port " + this.port + " exited with "
+							+ this.process.exitValue() + "; see " + this.workDirectory.resolve("redis.log"));
+				}
+				return answersPing();
+			});
+	}
+
+	/**
+	 * Kills the server with SIGKILL, as a crash would, and waits until the process is gone.
+	 */
+	public synchronized void kill() {
+		if (this.process == null) {
+			return;
+		}
+		this.process.destroyForcibly();
+		try {
+			if (!this.process.waitFor(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+				throw new IllegalStateException("redis-server on port " + this.port + " did not die");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while killing redis-server", ex);
+		}
+		this.process = null;
+	}
+
+	private synchronized void killQuietly() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+		}
+	}
+
+	public synchronized boolean isRunning() {
+		return this.process != null && this.process.isAlive();
 	}
 
 	public int port() {
 		return this.port;
 	}
 
+	/**
+	 * The URL for {@code spring.data.redis.url}.
+	 * @return {@code redis://127.0.0.1:<port>}
+	 */
 	public String url() {
 		return "redis://127.0.0.1:" + this.port;
 	}
 
 	/**
-	 * Kills the server at once (SIGKILL), as a crash would, and waits until the port is closed.
+	 * Kills the server and removes its working directory.
 	 */
-	public void kill() {
-		if (this.process != null) {
-			this.process.destroyForcibly();
-			await().atMost(Duration.ofSeconds(10)).until(() -> !this.process.isAlive() && !answers());
-			this.process = null;
-		}
-	}
-
-	/**
-	 * Starts the server again on the same port, empty, and waits until it answers.
-	 */
-	public void startAgain() {
-		try {
-			this.process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(this.port), "--bind",
-					"127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"))
-				.redirectErrorStream(true)
-				.redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-test-" + this.port + ".log"))
-				.start();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Cannot start redis-server (is it installed?)", ex);
-		}
-		await().atMost(Duration.ofSeconds(10)).until(this::answers);
-	}
-
 	@Override
 	public void close() {
 		kill();
+		try {
+			Files.deleteIfExists(this.workDirectory.resolve("redis.log"));
+			Files.deleteIfExists(this.workDirectory);
+		}
+		catch (IOException ex) {
+			// a leftover temporary directory is harmless
+		}
 	}
 
-	private boolean answers() {
+	private boolean answersPing() {
 		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 200);
-			socket.getOutputStream().write("PING\r\n".getBytes());
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 200);
+			socket.setSoTimeout(500);
+			OutputStream out = socket.getOutputStream();
+			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
 			byte[] reply = new byte[7];
-			int read = socket.getInputStream().read(reply);
-			return read > 0 && new String(reply, 0, read).startsWith("+PONG");
+			int read = in.readNBytes(reply, 0, reply.length);
+			return "+PONG\r\n".equals(new String(reply, 0, read, StandardCharsets.US_ASCII));
 		}
 		catch (IOException ex) {
 			return false;
 		}
 	}
 
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			socket.setReuseAddress(true);
 			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
 		}
 	}
 

@@ -35,7 +35,7 @@ class SentinelAndMultiBinderTests {
 
 	@Test
 	void consumesThroughAMasterFoundBySentinel() throws Exception {
-		try (RedisServerProcess master = RedisServerProcess.start(); Sentinel sentinel = Sentinel.start(master.port())) {
+		try (RedisServerProcess master = RedisServerProcess.startOnFreePort(); Sentinel sentinel = Sentinel.start(master.port())) {
 			String stream = RedisTestSupport.uniqueName("sentinel");
 			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(OrderTestApp.class)
 				.web(WebApplicationType.NONE)
@@ -54,7 +54,7 @@ class SentinelAndMultiBinderTests {
 
 	@Test
 	void binderWithItsOwnEnvironmentUsesItsOwnRedis() {
-		try (RedisServerProcess other = RedisServerProcess.start()) {
+		try (RedisServerProcess other = RedisServerProcess.startOnFreePort()) {
 			String stream = RedisTestSupport.uniqueName("elsewhere");
 			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(OrderTestApp.class)
 				.web(WebApplicationType.NONE)

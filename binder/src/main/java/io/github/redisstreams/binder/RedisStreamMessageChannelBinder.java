@@ -1,6 +1,8 @@
 package io.github.redisstreams.binder;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -61,6 +63,10 @@ public class RedisStreamMessageChannelBinder extends
 	private final EntryCodec codec = new EntryCodec();
 
 	private final Map<ProducerDestination, RetentionTrimmer> trimmers = new ConcurrentHashMap<>();
+
+	/** Consumer names per bound destination (by identity: two bindings may read the same stream and group). */
+	private final Map<ConsumerDestination, List<String>> consumerNamesInUse = Collections
+		.synchronizedMap(new IdentityHashMap<>());
 
 	private RedisExtendedBindingProperties extendedBindingProperties = new RedisExtendedBindingProperties();
 
@@ -129,8 +135,10 @@ public class RedisStreamMessageChannelBinder extends
 		String groupName = source.group();
 		String deadLetterStream = isDlqEnabled(redis, source.anonymous())
 				? deadLetterStream(source, redis, bindingName) : null;
-		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(),
-				this.consumerNames.allocate(stream, groupName, properties.getConcurrency()), redis, deadLetterStream);
+		List<String> names = this.consumerNames.allocate(stream, groupName, properties.getConcurrency());
+		this.consumerNamesInUse.put(destination, names);
+		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
+				redis, deadLetterStream);
 		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
 		StreamCommands shared = this.connections.shared();
 
@@ -161,6 +169,10 @@ public class RedisStreamMessageChannelBinder extends
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
 		RedisConsumerDestination source = (RedisConsumerDestination) destination;
 		this.provisioningProvider.destroyAnonymousGroup(source);
+		List<String> names = this.consumerNamesInUse.remove(destination);
+		if (names != null) {
+			this.consumerNames.release(source.stream(), source.group(), names);
+		}
 	}
 
 	/**

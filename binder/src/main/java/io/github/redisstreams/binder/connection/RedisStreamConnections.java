@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -139,7 +140,9 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private static void closeQuietly(StatefulConnection<byte[], byte[]> connection) {
 		try {
-			if (connection.isOpen()) {
+			// not isOpen(): a connection that lost Redis is not open but still holds queued commands, which
+			// only closing fails; one the client already closed (at shutdown) must not be closed twice
+			if (!(connection instanceof RedisChannelHandler<?, ?> handler) || !handler.isClosed()) {
 				connection.close();
 			}
 		}

@@ -207,7 +207,14 @@ public class StreamCommands {
 	}
 
 	public boolean destroyGroup(String stream, String group) {
-		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group))));
+		return destroyGroup(stream, group, this.timeout);
+	}
+
+	/**
+	 * {@code XGROUP DESTROY}, waiting at most the given time.
+	 */
+	public boolean destroyGroup(String stream, String group, Duration timeout) {
+		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group)), timeout));
 	}
 
 	/**
@@ -341,8 +348,16 @@ public class StreamCommands {
 	 * @throws RedisException on a Redis error, a timeout or an interrupt
 	 */
 	public <T> T await(RedisFuture<T> future) {
+		return await(future, this.timeout);
+	}
+
+	/**
+	 * Waits for a reply at most the given time.
+	 * @throws RedisException on a Redis error, a timeout or an interrupt
+	 */
+	public <T> T await(RedisFuture<T> future, Duration timeout) {
 		try {
-			return future.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -351,7 +366,7 @@ public class StreamCommands {
 		}
 		catch (TimeoutException ex) {
 			future.cancel(true);
-			throw new RedisCommandTimeoutException("No reply from Redis within " + this.timeout);
+			throw new RedisCommandTimeoutException("No reply from Redis within " + timeout);
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();

@@ -18,6 +18,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+import io.github.redisstreams.binder.recovery.LeaseKeeper;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.OutageLogger;
@@ -54,6 +55,8 @@ final class ConsumerLoop implements Runnable {
 
 	private final AckBatcher acks;
 
+	private final LeaseKeeper leases;
+
 	private final Set<String> held;
 
 	private final PendingEntryRecovery recovery;
@@ -70,10 +73,12 @@ final class ConsumerLoop implements Runnable {
 
 	private volatile boolean parked;
 
+	private volatile StreamCommands reader;
+
 	private String lastSeenId;
 
 	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
-			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, Set<String> held,
+			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, LeaseKeeper leases,
 			PendingEntryRecovery recovery) {
 		this.settings = settings;
 		this.consumer = consumer;
@@ -81,7 +86,8 @@ final class ConsumerLoop implements Runnable {
 		this.provisioner = provisioner;
 		this.processor = processor;
 		this.acks = acks;
-		this.held = held;
+		this.leases = leases;
+		this.held = leases.register(consumer);
 		this.recovery = recovery;
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe());
 	}
@@ -106,15 +112,16 @@ final class ConsumerLoop implements Runnable {
 
 	@Override
 	public void run() {
-		StreamCommands reader = null;
 		BackOffExecution backOff = null;
 		long claimIntervalNanos = this.settings.redis().getClaimInterval().toNanos();
 		long nextClaimAt = System.nanoTime();
 		try {
 			while (this.running) {
 				try {
+					StreamCommands reader = this.reader;
 					if (reader == null) {
 						reader = this.connections.openDedicated(this.settings.redis().getBlockTimeout());
+						this.reader = reader;
 					}
 					if (this.paused) {
 						// reads nothing new while paused; entries already fetched were finished before
@@ -168,13 +175,12 @@ final class ConsumerLoop implements Runnable {
 		}
 		finally {
 			this.acks.flush();
-			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+			// during an outage the replies cannot come: the entries stay pending and are delivered again
+			if (!this.outage.inOutage() && !this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
 				logger.warn("Acknowledgements of consumer '" + this.consumer + "' still unconfirmed after "
 						+ ACK_FLUSH_TIMEOUT.toSeconds() + " s; their entries may be delivered again");
 			}
-			if (reader != null) {
-				this.connections.close(reader);
-			}
+			closeReader();
 			this.finished.countDown();
 		}
 	}
@@ -215,7 +221,23 @@ final class ConsumerLoop implements Runnable {
 		return this.finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
+	/**
+	 * Closes the loop's connection, which fails a read that is still blocked (Redis unreachable, the
+	 * client keeps the command queued) so that a stopping loop does not wait for the command timeout.
+	 * Only called on a stopping loop: it then ends at once.
+	 */
+	void closeReader() {
+		StreamCommands current = this.reader;
+		this.reader = null;
+		if (current != null) {
+			this.connections.close(current);
+		}
+	}
+
 	private List<Delivery> readNew(StreamCommands reader) {
+		if (!this.running) {
+			return List.of();
+		}
 		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
 				this.settings.redis().getReadCount(), this.settings.redis().getBlockTimeout());
 		List<Delivery> deliveries = new ArrayList<>(entries.size());
@@ -229,8 +251,13 @@ final class ConsumerLoop implements Runnable {
 		if (batch.isEmpty()) {
 			return;
 		}
-		this.processor.process(batch, this.consumer, this.acks, this.held);
+		List<Delivery> unprocessed = this.processor.process(batch, this.consumer, this.acks, this.held,
+				() -> !this.running);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
+		if (!unprocessed.isEmpty()) {
+			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time
+			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList());
+		}
 	}
 
 	private void recreateGroup() {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -67,16 +68,19 @@ final class EntryProcessor {
 	}
 
 	/**
-	 * Processes a batch in order. Entries not settled when Redis fails midway stay pending and are
-	 * claimed again later.
+	 * Processes a batch in order, until the batch is done or the consumer is stopping. Entries not settled
+	 * when Redis fails midway stay pending and are claimed again later.
 	 * @param batch the deliveries, all owned by {@code consumer}
 	 * @param consumer the consumer name
 	 * @param acks the consumer's acknowledgement batcher, which releases the leases of the ids it sends
 	 * @param held the consumer's lease set: ids in it are kept from looking abandoned
+	 * @param stopping whether the consumer is stopping: checked before each entry
+	 * @return the deliveries left unprocessed because the consumer is stopping
 	 */
-	void process(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held) {
+	List<Delivery> process(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
+			BooleanSupplier stopping) {
 		if (batch.isEmpty()) {
-			return;
+			return List.of();
 		}
 		this.metrics.received(batch.size());
 		for (Delivery delivery : batch) {
@@ -86,10 +90,14 @@ final class EntryProcessor {
 			List<Prepared> prepared = prepare(batch, consumer);
 			Set<String> processedKeys = alreadyProcessed(prepared);
 			Set<String> processedInBatch = new HashSet<>();
-			for (Prepared item : prepared) {
-				settle(item, consumer, acks, held, processedKeys, processedInBatch);
+			for (int i = 0; i < prepared.size(); i++) {
+				if (stopping.getAsBoolean()) {
+					return batch.subList(i, batch.size());
+				}
+				settle(prepared.get(i), consumer, acks, held, processedKeys, processedInBatch);
 				acks.flushIfDue();
 			}
+			return List.of();
 		}
 		finally {
 			acks.flush();

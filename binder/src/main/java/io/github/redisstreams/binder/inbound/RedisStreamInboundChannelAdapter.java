@@ -184,7 +184,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 					consumer, this.settings.redis().getClaimIdleTime(), this.settings.redis().getClaimBatchSize(),
 					this.metrics);
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
-					acks, held, recovery);
+					acks, this.leaseKeeper, recovery);
 			if (this.paused) {
 				loop.pauseReading();
 			}
@@ -211,6 +211,9 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 			this.bindingRegistry.unregister(this);
 		}
 		this.loops.forEach(ConsumerLoop::stop);
+		// a loop still reading after block-timeout cannot reach Redis: fail its read instead of waiting
+		awaitLoops(this.settings.redis().getBlockTimeout().plusMillis(500));
+		this.loops.forEach(ConsumerLoop::closeReader);
 		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
 		for (ConsumerLoop loop : this.loops) {
 			try {
@@ -230,6 +233,18 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		}
 		if (this.janitor != null) {
 			this.janitor.stop();
+		}
+	}
+
+	private void awaitLoops(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		try {
+			for (ConsumerLoop loop : this.loops) {
+				loop.awaitFinished(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 

@@ -36,7 +36,20 @@ final class PropertyChecks {
 	}
 
 	static IllegalArgumentException invalid(String property, Object value, String rule) {
-		return new IllegalArgumentException("Invalid value for '" + property + "': " + rule + " but was '" + value + "'");
+		return new IllegalArgumentException(
+				"Invalid value for '" + property + "'" + defaultsHint(property) + ": " + rule + " but was '" + value + "'");
+	}
+
+	/**
+	 * A binding's value may come from the defaults: name them too, so the user finds the line either way.
+	 */
+	private static String defaultsHint(String property) {
+		String bindings = RedisExtendedBindingProperties.PREFIX + ".bindings.";
+		if (!property.startsWith(bindings)) {
+			return "";
+		}
+		String afterBinding = property.substring(property.indexOf('.', bindings.length()) + 1);
+		return " (or '" + RedisExtendedBindingProperties.PREFIX + ".default." + afterBinding + "' for all bindings)";
 	}
 
 }

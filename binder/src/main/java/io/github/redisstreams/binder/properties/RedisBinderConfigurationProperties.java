@@ -70,11 +70,10 @@ public class RedisBinderConfigurationProperties {
 	 */
 	public void validate() {
 		if (this.instanceId != null && !this.instanceId.isEmpty() && !StringUtils.hasText(this.instanceId)) {
-			throw new IllegalArgumentException(PREFIX + ".instance-id must not be blank");
+			throw PropertyChecks.invalid(PREFIX + ".instance-id", this.instanceId, "must not be blank");
 		}
 		if (this.keyPrefix.chars().anyMatch(Character::isWhitespace)) {
-			throw new IllegalArgumentException(
-					PREFIX + ".key-prefix must not contain whitespace but was '" + this.keyPrefix + "'");
+			throw PropertyChecks.invalid(PREFIX + ".key-prefix", this.keyPrefix, "must not contain whitespace");
 		}
 	}
 

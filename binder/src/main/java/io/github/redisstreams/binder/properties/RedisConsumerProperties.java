@@ -23,8 +23,9 @@ public class RedisConsumerProperties {
 	private int readCount = 100;
 
 	/**
-	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding waits
-	 * at most this long for its readers to return.
+	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding finishes the entry in
+	 * hand, hands the rest of its batch back to the group, and waits at most this long for a read under
+	 * way.
 	 */
 	private Duration blockTimeout = Duration.ofSeconds(1);
 

@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder.provisioning;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import io.lettuce.core.RedisException;
@@ -15,6 +16,7 @@ import org.springframework.cloud.stream.provisioning.ProvisioningProvider;
 import org.springframework.util.StringUtils;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
@@ -45,6 +47,8 @@ public class RedisStreamProvisioner implements
 	public static final String LATEST = "$";
 
 	private static final Log logger = LogFactory.getLog(RedisStreamProvisioner.class);
+
+	private static final Duration ANONYMOUS_CLEANUP_TIMEOUT = Duration.ofSeconds(2);
 
 	private final RedisBinderConfigurationProperties binderProperties;
 
@@ -88,7 +92,28 @@ public class RedisStreamProvisioner implements
 			start = anonymous ? StartOffset.LATEST : StartOffset.EARLIEST;
 		}
 		ensureGroup(stream, groupName, (start == StartOffset.EARLIEST) ? EARLIEST : LATEST);
+		if (!properties.isPartitioned()) {
+			warnIfOnlyPartitionsHaveData(stream, properties.getBindingName());
+		}
 		return new RedisConsumerDestination(stream, groupName, anonymous);
+	}
+
+	/**
+	 * A consumer that is not partitioned reads the destination's own stream, which a partitioned producer
+	 * never writes: say so, rather than let it wait for nothing.
+	 */
+	private void warnIfOnlyPartitionsHaveData(String stream, String bindingName) {
+		try {
+			StreamCommands commands = this.connections.shared();
+			if (commands.length(stream) == 0 && commands.exists(StreamKeys.partition(stream, 0))) {
+				logger.warn("Binding '" + bindingName + "' reads stream '" + stream + "', which is empty, while '"
+						+ StreamKeys.partition(stream, 0) + "' exists: if the destination is partitioned, set "
+						+ "spring.cloud.stream.bindings." + bindingName + ".consumer.partitioned=true and an instance-index");
+			}
+		}
+		catch (RedisException ex) {
+			logger.debug("Could not check stream '" + stream + "' for partitions", ex);
+		}
 	}
 
 	/**
@@ -114,7 +139,8 @@ public class RedisStreamProvisioner implements
 
 	/**
 	 * Removes the group of an anonymous binding, which nobody will read again; left behind it would
-	 * hold back safe retention of the stream forever.
+	 * hold back safe retention of the stream forever. Waits briefly: when Redis is unreachable the
+	 * binding stops anyway, and the consumer clean-up of another instance removes the group later.
 	 * @param destination the unbound destination
 	 */
 	public void destroyAnonymousGroup(RedisConsumerDestination destination) {
@@ -122,7 +148,7 @@ public class RedisStreamProvisioner implements
 			return;
 		}
 		try {
-			this.connections.shared().destroyGroup(destination.stream(), destination.group());
+			this.connections.shared().destroyGroup(destination.stream(), destination.group(), ANONYMOUS_CLEANUP_TIMEOUT);
 		}
 		catch (RedisException ex) {
 			logger.warn("Could not remove anonymous consumer group '" + destination.group() + "' from stream '"

@@ -32,7 +32,7 @@ public class LeaseKeeper {
 
 	private static final Log logger = LogFactory.getLog(LeaseKeeper.class);
 
-	private static final LuaScript SCRIPT = LuaScript.load("renew-leases.lua");
+	private static final LuaScript SCRIPT = LuaScript.load("reset-idle.lua");
 
 	private final StreamCommands commands;
 
@@ -42,6 +42,8 @@ public class LeaseKeeper {
 
 	private final Duration renewInterval;
 
+	private final Duration claimIdleTime;
+
 	private final Map<String, Set<String>> heldByConsumer = new ConcurrentHashMap<>();
 
 	private ScheduledFuture<?> task;
@@ -50,6 +52,7 @@ public class LeaseKeeper {
 		this.commands = commands;
 		this.stream = stream;
 		this.group = group;
+		this.claimIdleTime = claimIdleTime;
 		this.renewInterval = Duration.ofMillis(Math.max(50, claimIdleTime.toMillis() / 3));
 	}
 
@@ -85,15 +88,29 @@ public class LeaseKeeper {
 		}
 	}
 
-	private void renew(String consumer, List<String> ids, Set<String> stillHeld) {
-		List<byte[]> args = new ArrayList<>(ids.size() + 2);
-		args.add(bytes(this.group));
-		args.add(bytes(consumer));
-		for (String id : ids) {
-			args.add(bytes(id));
+	/**
+	 * Hands entries a consumer fetched but will not process (it is stopping) back to the group: their idle
+	 * time is set to {@code claim-idle-time}, so that the next claim of any live consumer takes them,
+	 * instead of leaving them to age first.
+	 * @param consumer the consumer that owns them
+	 * @param ids the entries
+	 */
+	public void release(String consumer, List<String> ids) {
+		if (ids.isEmpty()) {
+			return;
 		}
+		this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
+				arguments(consumer, this.claimIdleTime.toMillis(), ids));
+		if (logger.isInfoEnabled()) {
+			logger.info(consumer + " handed " + ids.size() + " unprocessed entries of stream '" + this.stream
+					+ "' back to group '" + this.group + "'");
+		}
+	}
+
+	private void renew(String consumer, List<String> ids, Set<String> stillHeld) {
 		try {
-			List<byte[]> lost = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), args);
+			List<byte[]> lost = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
+					arguments(consumer, 0, ids));
 			for (byte[] raw : lost) {
 				String id = new String(raw, StandardCharsets.UTF_8);
 				// an id finished meanwhile is simply no longer pending; only one still held was taken away
@@ -110,6 +127,17 @@ public class LeaseKeeper {
 			// an exception would cancel the periodic task: report it and renew again next time
 			logger.warn("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
 		}
+	}
+
+	private List<byte[]> arguments(String consumer, long idleMillis, List<String> ids) {
+		List<byte[]> args = new ArrayList<>(ids.size() + 3);
+		args.add(bytes(this.group));
+		args.add(bytes(consumer));
+		args.add(bytes(Long.toString(idleMillis)));
+		for (String id : ids) {
+			args.add(bytes(id));
+		}
+		return args;
 	}
 
 	private static byte[] bytes(String text) {

@@ -38,6 +38,9 @@ public class EntryCodec {
 	 */
 	public static final String HEADER_TYPES_FIELD = "spring_header_types";
 
+	/** Prefix of Spring Cloud Stream's own headers ({@code BinderHeaders}), meaningless on the wire. */
+	private static final String INTERNAL_HEADER_PREFIX = "scst_";
+
 	private static final byte[] PAYLOAD_FIELD_BYTES = PAYLOAD_FIELD.getBytes(StandardCharsets.UTF_8);
 
 	private static final byte[] HEADER_TYPES_FIELD_BYTES = HEADER_TYPES_FIELD.getBytes(StandardCharsets.UTF_8);
@@ -50,13 +53,14 @@ public class EntryCodec {
 	/**
 	 * Whether a header never becomes a field, whatever the header patterns say.
 	 * @param headerName the header
-	 * @return true for {@code id}, {@code timestamp}, the binder's {@code redis_*} headers and the
+	 * @return true for {@code id}, {@code timestamp}, the binder's {@code redis_*} headers, Spring Cloud
+	 * Stream's internal {@code scst_*} headers (such as the partition chosen for the message) and the
 	 * reserved field names
 	 */
 	public static boolean isNeverWritten(String headerName) {
 		return MessageHeaders.ID.equals(headerName) || MessageHeaders.TIMESTAMP.equals(headerName)
-				|| headerName.startsWith(RedisStreamHeaders.PREFIX) || PAYLOAD_FIELD.equals(headerName)
-				|| HEADER_TYPES_FIELD.equals(headerName);
+				|| headerName.startsWith(RedisStreamHeaders.PREFIX) || headerName.startsWith(INTERNAL_HEADER_PREFIX)
+				|| PAYLOAD_FIELD.equals(headerName) || HEADER_TYPES_FIELD.equals(headerName);
 	}
 
 	/**

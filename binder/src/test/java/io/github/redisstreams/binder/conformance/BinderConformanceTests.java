@@ -393,6 +393,10 @@ class BinderConformanceTests {
 		assertThat(redis.length(destination + "-0")).isEqualTo(5);
 		assertThat(redis.length(destination + "-1")).isEqualTo(5);
 		assertThat(redis.exists(destination)).isFalse();
+		// the core's partition header is internal: it is not written to the entries
+		assertThat(redis.entries(destination + "-0")).allSatisfy((entry) -> assertThat(entry.getBody())
+			.containsKey("part")
+			.doesNotContainKey("scst_partition"));
 		assertThat(instances.get(0).payloads()).containsExactlyElementsOf(even);
 		assertThat(instances.get(1).payloads()).containsExactlyElementsOf(odd);
 		assertThat(instances.get(0).messages())

@@ -10,7 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
@@ -172,9 +171,6 @@ class RedisOutageConformanceTests {
 		}
 	}
 
-	@Disabled("BUG: with Redis down, unbinding a consumer waits for the blocked XREADGROUP to time out "
-			+ "(block-timeout + spring.data.redis.timeout, 60 s by default), capped at 30 s per binding, "
-			+ "instead of at most block-timeout")
 	@Test
 	void unbindingWhileRedisIsDownReturnsPromptly() {
 		// the default command timeout of 60 s, as most applications run

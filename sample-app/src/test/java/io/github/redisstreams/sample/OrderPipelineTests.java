@@ -144,6 +144,19 @@ class OrderPipelineTests {
 	}
 
 	@Test
+	void entryWhoseContentTypeCannotBecomeAnOrderIsDeadLetteredOnItsFirstDelivery() {
+		String customer = TestRedis.uniqueName("fay");
+		String entryId = redis.xadd(setup.destination, "payload", OrderJson.of("f-1", customer, 1, "1.00"),
+				"contentType", "text/plain");
+
+		DeadLetterView deadLetter = awaitDeadLetter("\"f-1\"");
+		assertThat(deadLetter.originalId()).isEqualTo(entryId);
+		assertThat(deadLetter.deliveryCount()).isEqualTo(1);
+		assertThat(deadLetter.exception()).isEqualTo(ClassCastException.class.getName());
+		assertThat(find("f-1")).isEmpty();
+	}
+
+	@Test
 	void orderAddedWithRedisCliIsProcessed() {
 		String customer = TestRedis.uniqueName("erin");
 		redis.xadd(setup.destination, "payload", OrderJson.of("e-1", customer, 4, "12.00"));

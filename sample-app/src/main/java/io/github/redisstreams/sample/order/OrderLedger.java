@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -72,14 +74,28 @@ public class OrderLedger {
 	}
 
 	/**
-	 * The totals over all recorded orders. Read without a transaction: taken while orders are being
-	 * recorded, the per-customer figures may be one order ahead of the overall ones.
+	 * The totals over all recorded orders, read in one transaction so that the overall and the
+	 * per-customer figures agree.
 	 * @return the totals
 	 */
 	public OrderStats stats() {
-		Map<Object, Object> totals = this.redis.opsForHash().entries(totalsKey());
-		Map<Object, Object> customerOrders = this.redis.opsForHash().entries(customerOrdersKey());
-		Map<Object, Object> customerAmounts = this.redis.opsForHash().entries(customerAmountsKey());
+		List<Object> hashes = this.redis.execute(new SessionCallback<List<Object>>() {
+
+			@Override
+			@SuppressWarnings("unchecked")
+			public <K, V> List<Object> execute(RedisOperations<K, V> operations) {
+				RedisOperations<String, String> redis = (RedisOperations<String, String>) operations;
+				redis.multi();
+				redis.opsForHash().entries(totalsKey());
+				redis.opsForHash().entries(customerOrdersKey());
+				redis.opsForHash().entries(customerAmountsKey());
+				return redis.exec();
+			}
+
+		});
+		Map<?, ?> totals = (Map<?, ?>) hashes.get(0);
+		Map<?, ?> customerOrders = (Map<?, ?>) hashes.get(1);
+		Map<?, ?> customerAmounts = (Map<?, ?>) hashes.get(2);
 		Map<String, OrderStats.CustomerTotals> customers = new TreeMap<>();
 		customerOrders.forEach((customer, orders) -> customers.put((String) customer, new OrderStats.CustomerTotals(
 				parse(orders), fromCents(parse(customerAmounts.get(customer))))));

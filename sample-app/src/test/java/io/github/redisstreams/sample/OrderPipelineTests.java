@@ -184,7 +184,7 @@ class OrderPipelineTests {
 				.body(DeadLetterReport.class)
 				.newest()
 				.stream()
-				.filter((deadLetter) -> deadLetter.payload().contains(payloadPart))
+				.filter((deadLetter) -> deadLetter.payload() != null && deadLetter.payload().contains(payloadPart))
 				.findFirst(), Optional::isPresent)
 			.orElseThrow();
 	}

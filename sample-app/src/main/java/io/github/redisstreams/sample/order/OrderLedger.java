@@ -103,14 +103,6 @@ public class OrderLedger {
 				fromCents(parse(totals.get("amount-cents"))), customers);
 	}
 
-	/**
-	 * Every key the ledger writes, for clean-up: the totals and the pattern of the order keys.
-	 * @return the fixed keys followed by the pattern of order keys
-	 */
-	public List<String> keys() {
-		return List.of(totalsKey(), customerOrdersKey(), customerAmountsKey(), orderKey("*"));
-	}
-
 	private String orderKey(String orderId) {
 		return this.keySpace + ":order:" + orderId;
 	}

@@ -1,26 +1,21 @@
 package io.github.redisstreams.sample;
 
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.context.annotation.Bean;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
+/**
+ * An order pipeline on Spring Cloud Stream: {@code POST /orders} publishes orders to the destination
+ * {@code orders}, the functional consumer {@code processOrder} records them in Redis. Which broker
+ * carries them (Redis Streams by default, Kafka with the {@code kafka} profile) is decided in
+ * {@code application.yml} only.
+ */
 @SpringBootApplication
+@ConfigurationPropertiesScan
 public class SampleApplication {
-
-	private static final Logger logger = LoggerFactory.getLogger(SampleApplication.class);
 
 	public static void main(String[] args) {
 		SpringApplication.run(SampleApplication.class, args);
-	}
-
-	@Bean
-	Consumer<String> log() {
-		return (message) -> logger.info("Received {}", message);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisException;
@@ -53,6 +54,8 @@ final class EntryProcessor {
 	private final StreamCommands commands;
 
 	private final ConsumerMetrics metrics;
+
+	private final AtomicBoolean keyFailureReported = new AtomicBoolean();
 
 	EntryProcessor(ConsumerSettings settings, EntryCodec codec, RetryTemplate retryTemplate, DeliveryTarget target,
 			DeliveryFailureHandler failures, IdempotencyGuard idempotency, StreamCommands commands,
@@ -206,8 +209,15 @@ final class EntryProcessor {
 			return this.idempotency.markerKey(message);
 		}
 		catch (EvaluationException ex) {
-			logger.warn("The idempotency key expression failed on entry " + delivery.id() + " of "
-					+ this.settings.describe() + "; it is processed without a duplicate check: " + ex.getMessage());
+			// once per binding at WARN: a payload of another shape fails the same way on every entry
+			String text = "The idempotency key expression failed on entry " + delivery.id() + " of "
+					+ this.settings.describe() + "; it is processed without a duplicate check: " + ex.getMessage();
+			if (this.keyFailureReported.compareAndSet(false, true)) {
+				logger.warn(text + " (further failures of the expression are logged at DEBUG)");
+			}
+			else if (logger.isDebugEnabled()) {
+				logger.debug(text);
+			}
 			return null;
 		}
 	}

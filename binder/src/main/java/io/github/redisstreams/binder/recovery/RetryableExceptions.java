@@ -12,7 +12,8 @@ import io.github.redisstreams.binder.support.MalformedEntryException;
  * (the core consumer property): the cause chain is searched and the closest listed class decides. As
  * in the core's retry policy, when some classes are listed as retryable, only those are. Conversion
  * failures (including the JSON parser's own exceptions, which Spring Cloud Function lets through when a
- * payload is not the JSON the handler expects) and malformed entries are not retryable by default: the
+ * payload is not the JSON the handler expects, and the {@code ClassCastException} of a payload that no
+ * converter could turn into the handler's type) and malformed entries are not retryable by default: the
  * same bytes fail the same way every time.
  */
 public final class RetryableExceptions {
@@ -37,6 +38,8 @@ public final class RetryableExceptions {
 	public static void addDefaults(Map<Class<? extends Throwable>, Boolean> classified) {
 		classified.putIfAbsent(MessageConversionException.class, false);
 		classified.putIfAbsent(MalformedEntryException.class, false);
+		// a payload of another type than the handler takes (an entry whose contentType no converter reads)
+		classified.putIfAbsent(ClassCastException.class, false);
 		for (String jsonFailure : JSON_PARSE_FAILURES) {
 			Class<? extends Throwable> type = loadIfPresent(jsonFailure);
 			if (type != null) {

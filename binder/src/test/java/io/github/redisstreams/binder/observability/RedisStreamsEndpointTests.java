@@ -5,11 +5,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
@@ -42,6 +49,8 @@ class RedisStreamsEndpointTests {
 
 	private static final String GROUP = "endpoint";
 
+	private static final Pattern METER_NAME = Pattern.compile("spring_cloud_stream_binder_redis_[a-z_]+");
+
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -69,14 +78,14 @@ class RedisStreamsEndpointTests {
 		try (ConfigurableApplicationContext context = start(stream,
 				"--management.endpoints.web.exposure.include=health,redisstreams,prometheus",
 				"--management.endpoint.health.show-details=always",
-				"--management.metrics.distribution.percentiles-histogram.spring.cloud.stream.binder.redis.end.to.end.latency=true")) {
+				"--management.metrics.distribution.percentiles-histogram.spring.cloud.stream.binder.redis=true")) {
 			String actuator = actuatorUrl(context);
 			EndpointApp app = context.getBean(EndpointApp.class);
 			StreamBridge bridge = context.getBean(StreamBridge.class);
-			for (int i = 1; i <= 3; i++) {
+			for (int i = 1; i <= 4; i++) {
 				bridge.send(stream, "\"order-" + i + "\"");
 			}
-			await().atMost(Duration.ofSeconds(20)).until(() -> redis.sync().xlen(deadLetters) == 3);
+			await().atMost(Duration.ofSeconds(20)).until(() -> redis.sync().xlen(deadLetters) == 4);
 
 			JsonNode all = get(actuator + "/redisstreams", 200);
 			JsonNode binding = all.get("bindings").get(BINDING);
@@ -86,42 +95,54 @@ class RedisStreamsEndpointTests {
 			assertThat(binding.get("pending").get("count").asLong()).isZero();
 			assertThat(binding.get("consumers").get(0).get("thisInstance").asBoolean()).isTrue();
 			assertThat(binding.get("deadLetters").get("stream").asString()).isEqualTo(deadLetters);
-			assertThat(binding.get("deadLetters").get("count").asLong()).isEqualTo(3);
+			assertThat(binding.get("deadLetters").get("count").asLong()).isEqualTo(4);
 			JsonNode newest = binding.get("deadLetters").get("newest");
-			assertThat(newest).hasSize(3);
-			assertThat(newest.get(0).get("payload").asString()).isEqualTo("\"order-3\"");
-			assertThat(newest.get(0).get("exceptionMessage").asString()).isEqualTo("Cannot handle \"order-3\"");
+			assertThat(newest).hasSize(4);
+			assertThat(newest.get(0).get("payload").asString()).isEqualTo("\"order-4\"");
+			assertThat(newest.get(0).get("exceptionMessage").asString()).isEqualTo("Cannot handle \"order-4\"");
 			assertThat(newest.get(0).has("stackTrace")).isFalse();
 
-			String oldestId = newest.get(2).get("id").asString();
-			JsonNode one = get(actuator + "/redisstreams/" + BINDING + "/" + oldestId, 200);
+			String firstId = newest.get(3).get("id").asString();
+			JsonNode one = get(actuator + "/redisstreams/" + BINDING + "/" + firstId, 200);
 			assertThat(one.get("payload").asString()).isEqualTo("\"order-1\"");
 			assertThat(one.get("stackTrace").asString()).contains("IllegalStateException");
 			assertThat(get(actuator + "/redisstreams/" + BINDING + "?deadLetters=1", 200).get("deadLetters")
 				.get("newest")).hasSize(1);
 
 			app.failing = false;
-			String secondId = newest.get(1).get("id").asString();
-			JsonNode replayedTwo = send("POST", actuator + "/redisstreams/" + BINDING,
-					"{\"ids\":\"" + oldestId + "," + secondId + "\"}", 200);
+			// one by its path, without a body (like curl -X POST)
+			JsonNode replayedOne = send("POST", actuator + "/redisstreams/" + BINDING + "/" + firstId, null, 200);
+			assertThat(replayedOne.get("replayed").asLong()).isEqualTo(1);
+			assertThat(replayedOne.get("remaining").asLong()).isEqualTo(3);
+			await().atMost(Duration.ofSeconds(10)).until(() -> app.handled.contains("order-1"));
+
+			// some by the ids in the body
+			String ids = newest.get(2).get("id").asString() + "," + newest.get(1).get("id").asString();
+			JsonNode replayedTwo = send("POST", actuator + "/redisstreams/" + BINDING, "{\"ids\":\"" + ids + "\"}",
+					200);
 			assertThat(replayedTwo.get("replayed").asLong()).isEqualTo(2);
 			assertThat(replayedTwo.get("remaining").asLong()).isEqualTo(1);
-			await().atMost(Duration.ofSeconds(10)).until(() -> app.handled.containsAll(List.of("order-1", "order-2")));
-			assertThat(app.handled).doesNotContain("order-3");
+			await().atMost(Duration.ofSeconds(10)).until(() -> app.handled.containsAll(List.of("order-2", "order-3")));
+			assertThat(app.handled).doesNotContain("order-4");
 
+			// all that are left
 			JsonNode replayedAll = send("POST", actuator + "/redisstreams/" + BINDING, "", 200);
 			assertThat(replayedAll.get("replayed").asLong()).isEqualTo(1);
 			assertThat(replayedAll.get("remaining").asLong()).isZero();
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> app.handled.containsAll(List.of("order-1", "order-2", "order-3")));
+			await().atMost(Duration.ofSeconds(10)).until(() -> app.handled.contains("order-4"));
 
 			app.failing = true;
-			bridge.send(stream, "\"order-4\"");
 			bridge.send(stream, "\"order-5\"");
+			bridge.send(stream, "\"order-6\"");
 			await().atMost(Duration.ofSeconds(20)).until(() -> redis.sync().xlen(deadLetters) == 2);
+			String fifthId = redis.sync().xrange(deadLetters, Range.create("-", "+")).get(0).getId();
+			JsonNode deletedOne = send("DELETE", actuator + "/redisstreams/" + BINDING + "/" + fifthId, null, 200);
+			assertThat(deletedOne.get("deleted").asLong()).isEqualTo(1);
+			assertThat(deletedOne.get("remaining").asLong()).isEqualTo(1);
 			JsonNode purged = send("DELETE", actuator + "/redisstreams/" + BINDING, null, 200);
-			assertThat(purged.get("deleted").asLong()).isEqualTo(2);
+			assertThat(purged.get("deleted").asLong()).isEqualTo(1);
 			assertThat(redis.sync().xlen(deadLetters)).isZero();
+			assertThat(app.handled).doesNotContain("order-5", "order-6");
 
 			assertThat(request("GET", actuator + "/redisstreams/no-such-binding", null).statusCode()).isEqualTo(404);
 			assertThat(request("POST", actuator + "/redisstreams/no-such-binding", "").statusCode()).isEqualTo(400);
@@ -142,6 +163,8 @@ class RedisStreamsEndpointTests {
 					.contains("spring_cloud_stream_binder_redis_end_to_end_latency_seconds_count{")
 					.contains("spring_cloud_stream_binder_redis_end_to_end_latency_seconds_bucket{")
 					.contains("spring_cloud_stream_binder_redis_sent_total{binding=\"" + stream + "\"");
+				// the runbook and the dashboard name only meters that exist
+				assertThat(documentedMeterNames()).isNotEmpty().allSatisfy((name) -> assertThat(scrape).contains(name));
 			});
 		}
 		finally {
@@ -184,6 +207,18 @@ class RedisStreamsEndpointTests {
 		finally {
 			redis.sync().del(stream, deadLetters);
 		}
+	}
+
+	private static Set<String> documentedMeterNames() throws IOException {
+		Set<String> names = new TreeSet<>();
+		for (Path doc : List.of(Path.of("..", "docs", "operations.md"),
+				Path.of("..", "docs", "grafana", "redis-streams-binder.json"))) {
+			Matcher matcher = METER_NAME.matcher(Files.readString(doc));
+			while (matcher.find()) {
+				names.add(matcher.group());
+			}
+		}
+		return names;
 	}
 
 	private static ConfigurableApplicationContext start(String stream, String... extraArgs) {

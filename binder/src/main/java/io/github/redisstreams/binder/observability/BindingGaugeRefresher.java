@@ -90,6 +90,16 @@ public class BindingGaugeRefresher implements SmartLifecycle {
 	 * Reads the state of every running consumer binding now and updates its gauges.
 	 */
 	public void refresh() {
+		try {
+			refreshRunningBindings();
+		}
+		catch (RuntimeException ex) {
+			// not Redis (each binding handles that): report it and refresh again next time
+			logger.warn("Refreshing the binding gauges failed", ex);
+		}
+	}
+
+	private void refreshRunningBindings() {
 		List<ConsumerBindingView> running = this.bindings.consumers();
 		List<BindingGauges> current = new ArrayList<>(running.size());
 		synchronized (this.gauges) {

@@ -27,12 +27,12 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 	@Override
 	public ProducerMetrics producer(String bindingName, String stream) {
 		return new MicrometerProducerMetrics(this.registry,
-				Tags.of(BinderMeters.TAG_BINDING, bindingName, BinderMeters.TAG_STREAM, stream));
+				Tags.of(BinderMeters.TAG_BINDING, BindingNames.nameOf(bindingName), BinderMeters.TAG_STREAM, stream));
 	}
 
 	static Tags consumerTags(String bindingName, String stream, String group) {
-		return Tags.of(BinderMeters.TAG_BINDING, bindingName, BinderMeters.TAG_STREAM, stream, BinderMeters.TAG_GROUP,
-				group);
+		return Tags.of(BinderMeters.TAG_BINDING, BindingNames.nameOf(bindingName), BinderMeters.TAG_STREAM, stream,
+				BinderMeters.TAG_GROUP, group);
 	}
 
 	private static Counter counter(MeterRegistry registry, String name, Tags tags, String description) {

@@ -92,14 +92,14 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		Status status = Status.UP;
 		Map<String, Object> details = new LinkedHashMap<>();
 		List<ConsumerBindingView> running = (this.bindings != null) ? this.bindings.consumers() : List.of();
-		for (ConsumerBindingView binding : running) {
+		for (Map.Entry<String, ConsumerBindingView> binding : BindingNames.byUniqueName(running).entrySet()) {
 			Map<String, Object> bindingDetails = new LinkedHashMap<>();
-			List<String> problems = checkBinding(binding, bindingDetails);
+			List<String> problems = checkBinding(binding.getValue(), bindingDetails);
 			if (!problems.isEmpty()) {
 				status = Status.DOWN;
 				bindingDetails.put("problems", problems);
 			}
-			details.put(binding.bindingName(), bindingDetails);
+			details.put(binding.getKey(), bindingDetails);
 		}
 		return Health.status(status).withDetail("bindings", details).build();
 	}
@@ -113,6 +113,8 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		int live = binding.liveConsumers();
 		int inOutage = binding.consumersInOutage();
 		details.put("liveConsumers", live);
+		// a paused binding (bindings endpoint) is healthy: its consumers are alive and deliberately idle
+		details.put("paused", binding.isPaused());
 		if (live < expected) {
 			problems.add((expected - live) + " of " + expected + " consumer loops are not running");
 		}

@@ -67,8 +67,9 @@ public class RedisStreamsEndpoint {
 	@ReadOperation
 	public BindingsDescriptor bindings() {
 		Map<String, BindingDescriptor> descriptors = new LinkedHashMap<>();
-		for (ConsumerBindingView binding : this.bindings.consumers()) {
-			descriptors.put(binding.bindingName(), describe(binding, DEFAULT_DEAD_LETTERS));
+		for (Map.Entry<String, ConsumerBindingView> binding : BindingNames.byUniqueName(this.bindings.consumers())
+			.entrySet()) {
+			descriptors.put(binding.getKey(), describe(binding.getValue(), DEFAULT_DEAD_LETTERS));
 		}
 		return new BindingsDescriptor(descriptors);
 	}
@@ -143,18 +144,13 @@ public class RedisStreamsEndpoint {
 		}
 		PendingDescriptor pending = new PendingDescriptor(state.pending(), state.oldestPendingId(),
 				state.oldestPendingAgeMillis(), state.maxDeliveryCount());
-		return new BindingDescriptor(state.stream(), state.group(), binding.anonymous(), state.groupPresent(),
-				state.streamLength(), state.lag(), state.lagCapped(), pending, binding.liveConsumers(), consumers,
-				deadLetters);
+		return new BindingDescriptor(state.stream(), state.group(), binding.anonymous(), binding.isPaused(),
+				state.groupPresent(), state.streamLength(), state.lag(), state.lagCapped(), pending,
+				binding.liveConsumers(), consumers, deadLetters);
 	}
 
 	private @Nullable ConsumerBindingView find(String bindingName) {
-		for (ConsumerBindingView binding : this.bindings.consumers()) {
-			if (binding.bindingName().equals(bindingName)) {
-				return binding;
-			}
-		}
-		return null;
+		return BindingNames.byUniqueName(this.bindings.consumers()).get(bindingName);
 	}
 
 	private String requireDeadLetterStream(String bindingName) {
@@ -185,6 +181,7 @@ public class RedisStreamsEndpoint {
 	 * @param stream the stream key
 	 * @param group the consumer group
 	 * @param anonymous whether the group belongs to an anonymous binding
+	 * @param paused whether the binding is paused and its consumers have stopped reading
 	 * @param groupPresent whether the group exists in Redis
 	 * @param streamLength entries in the stream
 	 * @param lag entries the group has not read yet
@@ -194,9 +191,10 @@ public class RedisStreamsEndpoint {
 	 * @param consumers every consumer of the group, of all instances
 	 * @param deadLetters the dead-letter stream, null when the binding has none
 	 */
-	public record BindingDescriptor(String stream, String group, boolean anonymous, boolean groupPresent,
-			long streamLength, Long lag, boolean lagCapped, PendingDescriptor pending, int liveConsumers,
-			List<ConsumerDescriptor> consumers, DeadLettersDescriptor deadLetters) implements OperationResponseBody {
+	public record BindingDescriptor(String stream, String group, boolean anonymous, boolean paused,
+			boolean groupPresent, long streamLength, Long lag, boolean lagCapped, PendingDescriptor pending,
+			int liveConsumers, List<ConsumerDescriptor> consumers, DeadLettersDescriptor deadLetters)
+			implements OperationResponseBody {
 
 	}
 

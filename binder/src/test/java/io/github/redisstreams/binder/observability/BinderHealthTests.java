@@ -38,7 +38,7 @@ class BinderHealthTests {
 	@Test
 	void downWhileRedisIsStoppedAndUpAgainAfterRestart() throws InterruptedException {
 		String stream = RedisTestSupport.uniqueName("health");
-		try (RedisServerProcess server = RedisServerProcess.start();
+		try (RedisServerProcess server = RedisServerProcess.startOnFreePort();
 				ConfigurableApplicationContext context = new SpringApplicationBuilder(BusyApp.class)
 					.web(WebApplicationType.NONE)
 					.run("--spring.data.redis.url=" + server.url(), "--spring.data.redis.timeout=2s",
@@ -78,7 +78,7 @@ class BinderHealthTests {
 			await().atMost(Duration.ofSeconds(15))
 				.untilAsserted(() -> assertThat(health.health().getStatus()).isEqualTo(Status.DOWN));
 
-			server.startAgain();
+			server.start();
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
 				Health current = health.health();
 				assertThat(current.getStatus()).isEqualTo(Status.UP);

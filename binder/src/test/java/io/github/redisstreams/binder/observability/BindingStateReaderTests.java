@@ -184,6 +184,11 @@ class BindingStateReaderTests {
 		}
 
 		@Override
+		public boolean isPaused() {
+			return false;
+		}
+
+		@Override
 		public int liveConsumers() {
 			return 1;
 		}

@@ -28,6 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -143,6 +144,21 @@ class RedisStreamsEndpointTests {
 			assertThat(purged.get("deleted").asLong()).isEqualTo(1);
 			assertThat(redis.sync().xlen(deadLetters)).isZero();
 			assertThat(app.handled).doesNotContain("order-5", "order-6");
+
+			// a paused binding stays listed and healthy while its lag grows
+			context.getBean(BindingsLifecycleController.class).pause(BINDING);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> get(actuator + "/redisstreams/" + BINDING, 200).get("paused").asBoolean());
+			bridge.send(stream, "\"order-7\"");
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> get(actuator + "/redisstreams/" + BINDING, 200).get("lag").asLong() == 1);
+			JsonNode pausedHealth = get(actuator + "/health", 200).get("components").get("binders");
+			assertThat(pausedHealth.get("status").asString()).isEqualTo("UP");
+			assertThat(pausedHealth.get("components").get("redis").get("details").get("bindings").get(BINDING)
+				.get("paused").asBoolean()).isTrue();
+			app.failing = false;
+			context.getBean(BindingsLifecycleController.class).resume(BINDING);
+			await().atMost(Duration.ofSeconds(10)).until(() -> app.handled.contains("order-7"));
 
 			assertThat(request("GET", actuator + "/redisstreams/no-such-binding", null).statusCode()).isEqualTo(404);
 			assertThat(request("POST", actuator + "/redisstreams/no-such-binding", "").statusCode()).isEqualTo(400);

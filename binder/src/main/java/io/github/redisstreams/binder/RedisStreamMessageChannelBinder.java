@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.lettuce.core.cluster.SlotHash;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
@@ -30,7 +31,9 @@ import io.github.redisstreams.binder.inbound.RedisStreamInboundChannelAdapter;
 import io.github.redisstreams.binder.observability.BindingMetricsFactory;
 import io.github.redisstreams.binder.observability.ConsumerMetrics;
 import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.observability.ProducerObservation;
 import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.observability.RedisStreamReceiverObservationConvention;
 import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
 import io.github.redisstreams.binder.outbound.RetentionTrimmer;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
@@ -74,6 +77,8 @@ public class RedisStreamMessageChannelBinder extends
 
 	private RedisStreamBindingRegistry bindingRegistry;
 
+	private ObservationRegistry observationRegistry;
+
 	public RedisStreamMessageChannelBinder(RedisStreamProvisioner provisioner, RedisStreamConnections connections,
 			TaskScheduler scheduler, ConsumerNames consumerNames) {
 		super(new String[0], provisioner);
@@ -98,6 +103,15 @@ public class RedisStreamMessageChannelBinder extends
 		this.bindingRegistry = bindingRegistry;
 	}
 
+	/**
+	 * Observes every send and receive of the binder's bindings with Micrometer
+	 * ({@code spring.cloud.stream.redis.binder.enable-observation}).
+	 * @param observationRegistry the application's registry
+	 */
+	public void setObservationRegistry(ObservationRegistry observationRegistry) {
+		this.observationRegistry = observationRegistry;
+	}
+
 	@Override
 	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
 			ExtendedProducerProperties<RedisProducerProperties> properties, MessageChannel errorChannel) {
@@ -108,6 +122,9 @@ public class RedisStreamMessageChannelBinder extends
 		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, shared, this.codec,
 				errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
+		if (this.observationRegistry != null) {
+			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
+		}
 		if (RetentionTrimmer.isNeeded(redis)) {
 			RetentionTrimmer trimmer = new RetentionTrimmer(shared, target.streams(), redis, metrics);
 			trimmer.start(this.scheduler);
@@ -161,6 +178,12 @@ public class RedisStreamMessageChannelBinder extends
 		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.setBindingRegistry(this.bindingRegistry);
+		if (this.observationRegistry != null) {
+			// Spring Integration observes each message the adapter emits, continuing the trace in its headers
+			adapter.setComponentName(bindingName);
+			adapter.setObservationConvention(RedisStreamReceiverObservationConvention.INSTANCE);
+			adapter.registerObservationRegistry(this.observationRegistry);
+		}
 		return adapter;
 	}
 

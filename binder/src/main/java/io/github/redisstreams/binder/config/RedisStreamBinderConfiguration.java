@@ -1,5 +1,7 @@
 package io.github.redisstreams.binder.config;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,8 +28,9 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnMissingBean(Binder.class)
-@EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class })
-@Import(RedisBinderConnectionConfiguration.class)
+@EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class,
+		RedisStreamsObservabilityProperties.class })
+@Import({ RedisBinderConnectionConfiguration.class, RedisStreamBinderHealthConfiguration.class })
 public class RedisStreamBinderConfiguration {
 
 	@Bean
@@ -62,12 +65,18 @@ public class RedisStreamBinderConfiguration {
 			RedisBinderConfigurationProperties binderProperties,
 			RedisExtendedBindingProperties extendedBindingProperties,
 			ObjectProvider<BindingMetricsFactory> metricsFactory,
-			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry) {
+			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry,
+			RedisStreamsObservabilityProperties observabilityProperties,
+			ObjectProvider<ObservationRegistry> observationRegistry) {
+		observabilityProperties.validate();
 		RedisStreamMessageChannelBinder binder = new RedisStreamMessageChannelBinder(provisioner, connections,
 				redisStreamBinderScheduler, new ConsumerNames(binderProperties.resolveInstanceId()));
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		metricsFactory.ifAvailable(binder::setMetricsFactory);
 		bindingRegistry.ifAvailable(binder::setBindingRegistry);
+		if (observabilityProperties.isEnableObservation()) {
+			observationRegistry.ifAvailable(binder::setObservationRegistry);
+		}
 		return binder;
 	}
 

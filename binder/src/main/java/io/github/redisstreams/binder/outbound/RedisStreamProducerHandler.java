@@ -24,6 +24,7 @@ import org.springframework.messaging.support.ErrorMessage;
 
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.observability.ProducerObservation;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
 import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
@@ -59,6 +60,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private final Semaphore inFlight;
 
+	private ProducerObservation observation = ProducerObservation.DISABLED;
+
 	private volatile boolean running;
 
 	/**
@@ -76,9 +79,28 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		this.inFlight = new Semaphore(properties.getMaxInFlight());
 	}
 
+	/**
+	 * Observes each write with Micrometer (and carries the trace context in the entry's fields).
+	 * @param observation the binding's producer observation
+	 */
+	public void setObservation(ProducerObservation observation) {
+		this.observation = observation;
+	}
+
 	@Override
 	protected void handleMessageInternal(Message<?> message) {
 		String stream = targetStream(message);
+		ProducerObservation.Send send = this.observation.start(message, stream);
+		try {
+			write(send.message(), stream, send);
+		}
+		catch (RuntimeException ex) {
+			send.stop(null, ex);
+			throw ex;
+		}
+	}
+
+	private void write(Message<?> message, String stream, ProducerObservation.Send send) {
 		Map<byte[], byte[]> fields = this.codec.encode(message, this.headerPatterns);
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
@@ -92,6 +114,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		}
 		reply.whenComplete((id, ex) -> {
 			this.inFlight.release();
+			send.stop(id, ex);
 			if (ex == null) {
 				this.metrics.sent();
 			}

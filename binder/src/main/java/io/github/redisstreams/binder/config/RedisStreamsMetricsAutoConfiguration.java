@@ -1,0 +1,58 @@
+package io.github.redisstreams.binder.config;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import io.github.redisstreams.binder.observability.BindingGaugeRefresher;
+import io.github.redisstreams.binder.observability.BindingMetricsFactory;
+import io.github.redisstreams.binder.observability.BindingStateReader;
+import io.github.redisstreams.binder.observability.MicrometerBindingMetricsFactory;
+import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+
+/**
+ * Micrometer metrics of the Redis binder's bindings, when the application has a {@link MeterRegistry}:
+ * the counters and timers each binding reports (the binder, in its own context, picks up the
+ * {@link BindingMetricsFactory} from here) and the gauges read from Redis periodically.
+ */
+@AutoConfiguration(after = RedisStreamsAutoConfiguration.class,
+		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean(MeterRegistry.class)
+@ConditionalOnBooleanProperty(name = RedisStreamsObservabilityProperties.PREFIX + ".metrics.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RedisStreamsObservabilityProperties.class)
+public class RedisStreamsMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(BindingMetricsFactory.class)
+	MicrometerBindingMetricsFactory redisStreamsBindingMetricsFactory(MeterRegistry meterRegistry) {
+		return new MicrometerBindingMetricsFactory(meterRegistry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	BindingStateReader redisStreamsBindingStateReader(RedisConnectionFactory connectionFactory) {
+		return BindingStateReader.withOwnConnection(connectionFactory);
+	}
+
+	@Bean
+	@ConditionalOnBean({ RedisStreamBindingRegistry.class, BindingStateReader.class })
+	BindingGaugeRefresher redisStreamsBindingGaugeRefresher(RedisStreamBindingRegistry bindingRegistry,
+			BindingStateReader redisStreamsBindingStateReader, MeterRegistry meterRegistry,
+			RedisStreamsObservabilityProperties observabilityProperties) {
+		observabilityProperties.validate();
+		return new BindingGaugeRefresher(bindingRegistry, redisStreamsBindingStateReader, meterRegistry,
+				observabilityProperties.getMetrics().getRefreshInterval());
+	}
+
+}

@@ -1,0 +1,150 @@
+package io.github.redisstreams.binder.observability;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.models.stream.PendingMessage;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import io.github.redisstreams.binder.connection.ConsumerInfo;
+import io.github.redisstreams.binder.connection.GroupInfo;
+import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.support.Delivery;
+
+/**
+ * Reads the state of a consumer binding's group from Redis, for health, gauges and the actuator
+ * endpoint. Each read costs a few cheap commands ({@code XINFO GROUPS}, {@code XLEN}, a bounded
+ * {@code XPENDING}); nothing here scans a whole stream or PEL.
+ */
+public class BindingStateReader implements DisposableBean {
+
+	/**
+	 * Most entries counted for the lag of a group when Redis cannot report it; beyond this the lag is
+	 * reported as this value, flagged as capped.
+	 */
+	public static final int LAG_COUNT_LIMIT = 10_000;
+
+	/**
+	 * How many of the oldest pending entries are inspected for their delivery count: the entries that
+	 * fail again and again are the ones that stay pending longest.
+	 */
+	public static final int PENDING_SAMPLE_SIZE = 100;
+
+	private static final LuaScript COUNT_AFTER = LuaScript.load("count-entries-after.lua");
+
+	private final RedisStreamConnections connections;
+
+	private final boolean ownsConnections;
+
+	/**
+	 * Reads over connections owned by someone else (the binder's).
+	 * @param connections the connections to use
+	 */
+	public BindingStateReader(RedisStreamConnections connections) {
+		this(connections, false);
+	}
+
+	private BindingStateReader(RedisStreamConnections connections, boolean ownsConnections) {
+		this.connections = connections;
+		this.ownsConnections = ownsConnections;
+	}
+
+	/**
+	 * Reads over a connection of its own, closed when this reader is destroyed; the binder's
+	 * connections live in the binder's context, out of reach of application-level beans.
+	 * @param connectionFactory the application's Lettuce connection factory
+	 * @return the reader
+	 */
+	public static BindingStateReader withOwnConnection(RedisConnectionFactory connectionFactory) {
+		return new BindingStateReader(new RedisStreamConnections(connectionFactory), true);
+	}
+
+	/**
+	 * The group of a binding as {@code XINFO GROUPS} describes it.
+	 * @param binding the binding
+	 * @return the group, empty when the stream or the group does not exist
+	 */
+	public Optional<GroupInfo> group(ConsumerBindingView binding) {
+		return findGroup(commands(), binding.stream(), binding.group());
+	}
+
+	/**
+	 * Reads the state of a binding's group.
+	 * @param binding the binding
+	 * @param withConsumers whether to list the group's consumers too ({@code XINFO CONSUMERS})
+	 * @return the state now
+	 */
+	public BindingState read(ConsumerBindingView binding, boolean withConsumers) {
+		StreamCommands commands = commands();
+		String stream = binding.stream();
+		Optional<GroupInfo> group = findGroup(commands, stream, binding.group());
+		long length = commands.length(stream);
+		Long lag = null;
+		boolean lagCapped = false;
+		Long pending = null;
+		String oldestPendingId = null;
+		Long oldestPendingAge = null;
+		long maxDeliveryCount = 0;
+		List<ConsumerInfo> consumers = List.of();
+		if (group.isPresent()) {
+			GroupInfo info = group.get();
+			lag = info.lag();
+			if (lag == null) {
+				lag = countAfter(commands, stream, info.lastDeliveredId());
+				lagCapped = lag >= LAG_COUNT_LIMIT;
+			}
+			pending = info.pending();
+			if (info.pending() > 0) {
+				List<PendingMessage> oldest = commands.pending(stream, binding.group(), PENDING_SAMPLE_SIZE);
+				if (!oldest.isEmpty()) {
+					oldestPendingId = oldest.get(0).getId();
+					long createdAt = Delivery.timestampOf(oldestPendingId);
+					oldestPendingAge = (createdAt >= 0) ? Math.max(0, System.currentTimeMillis() - createdAt) : null;
+				}
+				for (PendingMessage message : oldest) {
+					maxDeliveryCount = Math.max(maxDeliveryCount, message.getRedeliveryCount());
+				}
+			}
+			if (withConsumers) {
+				consumers = commands.consumers(stream, binding.group());
+			}
+		}
+		String deadLetterStream = binding.deadLetterStream();
+		Long deadLetterCount = (deadLetterStream != null) ? commands.length(deadLetterStream) : null;
+		return new BindingState(binding.bindingName(), stream, binding.group(), group.isPresent(), length, lag,
+				lagCapped, pending, oldestPendingId, oldestPendingAge, maxDeliveryCount, deadLetterStream,
+				deadLetterCount, consumers);
+	}
+
+	@Override
+	public void destroy() {
+		if (this.ownsConnections) {
+			this.connections.destroy();
+		}
+	}
+
+	private StreamCommands commands() {
+		return this.connections.shared();
+	}
+
+	private static Optional<GroupInfo> findGroup(StreamCommands commands, String stream, String group) {
+		return commands.groups(stream).stream().filter((info) -> group.equals(info.name())).findFirst();
+	}
+
+	private static long countAfter(StreamCommands commands, String stream, String id) {
+		Long count = commands.eval(COUNT_AFTER, ScriptOutputType.INTEGER, List.of(stream),
+				List.of(bytes(id), bytes(Integer.toString(LAG_COUNT_LIMIT))));
+		return (count != null) ? count : 0;
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,146 @@
+package io.github.redisstreams.binder.observability;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+import io.github.redisstreams.binder.connection.GroupInfo;
+import io.github.redisstreams.binder.connection.RedisStreamConnections;
+
+/**
+ * Health of the Redis binder, shown under {@code binders.redis} in {@code /actuator/health}.
+ * <p>
+ * DOWN only for real breakage: Redis does not answer within {@code health-timeout}, the binder's
+ * connection is closed, a consumer loop of a running binding is not alive or cannot reach Redis, or a
+ * binding's consumer group is missing. Lag, pending entries and dead letters never make it DOWN (a
+ * busy stream is healthy); they are shown per binding as details.
+ * <p>
+ * The check runs on a thread of its own so that a hanging Redis makes it DOWN after the timeout
+ * instead of blocking the health endpoint.
+ */
+public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator implements DisposableBean {
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final RedisStreamConnections connections;
+
+	private final RedisStreamBindingRegistry bindings;
+
+	private final BindingStateReader reader;
+
+	private final Duration timeout;
+
+	private final ExecutorService executor = Executors
+		.newSingleThreadExecutor(daemon(new CustomizableThreadFactory("redis-stream-health-")));
+
+	/**
+	 * @param bindings the running consumer bindings, or null when the binder has no registry
+	 */
+	public RedisStreamBinderHealthIndicator(RedisConnectionFactory connectionFactory,
+			RedisStreamConnections connections, RedisStreamBindingRegistry bindings, Duration timeout) {
+		super("Redis Streams binder health check failed");
+		this.connectionFactory = connectionFactory;
+		this.connections = connections;
+		this.bindings = bindings;
+		this.reader = new BindingStateReader(connections);
+		this.timeout = timeout;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) throws Exception {
+		Future<Health> check = this.executor.submit(this::checkRedisAndBindings);
+		try {
+			Health health = check.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+			builder.status(health.getStatus()).withDetails(health.getDetails());
+		}
+		catch (TimeoutException ex) {
+			check.cancel(true);
+			builder.down().withDetail("error", "Redis did not answer within " + this.timeout + " (health-timeout)");
+		}
+		catch (ExecutionException ex) {
+			// a detail rather than the exception: Boot would log its stack trace at every check of an outage,
+			// which the consumers already report once
+			Throwable cause = ex.getCause();
+			builder.down().withDetail("error", cause.getClass().getName() + ": " + cause.getMessage());
+		}
+	}
+
+	private Health checkRedisAndBindings() {
+		try (RedisConnection connection = this.connectionFactory.getConnection()) {
+			connection.ping();
+		}
+		if (!this.connections.shared().isOpen()) {
+			return Health.down().withDetail("error", "The binder's connection to Redis is closed (reconnecting)").build();
+		}
+		Status status = Status.UP;
+		Map<String, Object> details = new LinkedHashMap<>();
+		List<ConsumerBindingView> running = (this.bindings != null) ? this.bindings.consumers() : List.of();
+		for (Map.Entry<String, ConsumerBindingView> binding : BindingNames.byUniqueName(running).entrySet()) {
+			Map<String, Object> bindingDetails = new LinkedHashMap<>();
+			List<String> problems = checkBinding(binding.getValue(), bindingDetails);
+			if (!problems.isEmpty()) {
+				status = Status.DOWN;
+				bindingDetails.put("problems", problems);
+			}
+			details.put(binding.getKey(), bindingDetails);
+		}
+		return Health.status(status).withDetail("bindings", details).build();
+	}
+
+	private List<String> checkBinding(ConsumerBindingView binding, Map<String, Object> details) {
+		List<String> problems = new ArrayList<>();
+		details.put("stream", binding.stream());
+		details.put("group", binding.group());
+		details.put("consumers", binding.consumerNames());
+		int expected = binding.consumerNames().size();
+		int live = binding.liveConsumers();
+		int inOutage = binding.consumersInOutage();
+		details.put("liveConsumers", live);
+		// a paused binding (bindings endpoint) is healthy: its consumers are alive and deliberately idle
+		details.put("paused", binding.isPaused());
+		if (live < expected) {
+			problems.add((expected - live) + " of " + expected + " consumer loops are not running");
+		}
+		if (inOutage > 0) {
+			problems.add(inOutage + " of " + expected + " consumers cannot reach Redis");
+		}
+		Optional<GroupInfo> group = this.reader.group(binding);
+		if (group.isPresent()) {
+			details.put("lag", group.get().lag());
+			details.put("pending", group.get().pending());
+		}
+		else {
+			problems.add("consumer group '" + binding.group() + "' is missing on stream '" + binding.stream()
+					+ "' (the consumers create it again on their next read)");
+		}
+		return problems;
+	}
+
+	@Override
+	public void destroy() {
+		this.executor.shutdownNow();
+	}
+
+	private static CustomizableThreadFactory daemon(CustomizableThreadFactory factory) {
+		factory.setDaemon(true);
+		return factory;
+	}
+
+}

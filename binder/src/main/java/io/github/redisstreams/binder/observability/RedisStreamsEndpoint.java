@@ -1,0 +1,289 @@
+package io.github.redisstreams.binder.observability;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+import io.github.redisstreams.binder.connection.ConsumerInfo;
+import io.github.redisstreams.binder.recovery.DeadLetter;
+import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+
+/**
+ * The {@code redisstreams} actuator endpoint: the state of each running consumer binding (stream,
+ * group, consumers, lag, pending entries, dead letters) and the dead-letter operations (replay and
+ * purge). Like every actuator endpoint it is reachable over HTTP only when exposed
+ * ({@code management.endpoints.web.exposure.include=redisstreams}); with
+ * {@code management.endpoint.redisstreams.access=read-only} the write operations are off.
+ * <ul>
+ * <li>{@code GET /actuator/redisstreams}: every binding;</li>
+ * <li>{@code GET /actuator/redisstreams/{binding}?deadLetters=n}: one binding with its n newest dead
+ * letters;</li>
+ * <li>{@code GET /actuator/redisstreams/{binding}/{id}}: one dead letter with its stack trace;</li>
+ * <li>{@code POST /actuator/redisstreams/{binding}}: replays every dead letter, or those listed in a
+ * body {@code {"ids": [...]}};</li>
+ * <li>{@code POST /actuator/redisstreams/{binding}/{id}}: replays one dead letter;</li>
+ * <li>{@code DELETE /actuator/redisstreams/{binding}}: purges the dead-letter stream;</li>
+ * <li>{@code DELETE /actuator/redisstreams/{binding}/{id}}: deletes one dead letter.</li>
+ * </ul>
+ */
+@Endpoint(id = "redisstreams")
+public class RedisStreamsEndpoint {
+
+	/** Dead letters shown per binding unless asked for more. */
+	static final int DEFAULT_DEAD_LETTERS = 10;
+
+	/** Most dead letters one read returns. */
+	static final int MAX_DEAD_LETTERS = 1000;
+
+	/** Longest payload text shown in a list of dead letters; one dead letter shows all of it. */
+	static final int LISTED_PAYLOAD_LENGTH = 1024;
+
+	private final RedisStreamBindingRegistry bindings;
+
+	private final BindingStateReader reader;
+
+	private final RedisDeadLetterOperations deadLetters;
+
+	public RedisStreamsEndpoint(RedisStreamBindingRegistry bindings, BindingStateReader reader,
+			RedisDeadLetterOperations deadLetters) {
+		this.bindings = bindings;
+		this.reader = reader;
+		this.deadLetters = deadLetters;
+	}
+
+	@ReadOperation
+	public BindingsDescriptor bindings() {
+		Map<String, BindingDescriptor> descriptors = new LinkedHashMap<>();
+		for (Map.Entry<String, ConsumerBindingView> binding : BindingNames.byUniqueName(this.bindings.consumers())
+			.entrySet()) {
+			descriptors.put(binding.getKey(), describe(binding.getValue(), DEFAULT_DEAD_LETTERS));
+		}
+		return new BindingsDescriptor(descriptors);
+	}
+
+	@ReadOperation
+	public @Nullable BindingDescriptor binding(@Selector String binding, @Nullable Integer deadLetters) {
+		ConsumerBindingView view = find(binding);
+		if (view == null) {
+			return null;
+		}
+		int limit = (deadLetters != null) ? Math.max(0, Math.min(deadLetters, MAX_DEAD_LETTERS)) : DEFAULT_DEAD_LETTERS;
+		return describe(view, limit);
+	}
+
+	@ReadOperation
+	public @Nullable DeadLetterDescriptor deadLetter(@Selector String binding, @Selector String id) {
+		ConsumerBindingView view = find(binding);
+		if (view == null || view.deadLetterStream() == null) {
+			return null;
+		}
+		return this.deadLetters.get(view.deadLetterStream(), id)
+			.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, Integer.MAX_VALUE, true))
+			.orElse(null);
+	}
+
+	@WriteOperation
+	public ReplayResult replay(@Selector String binding, @Nullable List<String> ids) {
+		String deadLetterStream = requireDeadLetterStream(binding);
+		int replayed = (ids != null) ? this.deadLetters.replay(deadLetterStream, ids)
+				: this.deadLetters.replayAll(deadLetterStream);
+		return new ReplayResult(deadLetterStream, replayed, this.deadLetters.count(deadLetterStream));
+	}
+
+	@WriteOperation
+	public ReplayResult replayOne(@Selector String binding, @Selector String id) {
+		String deadLetterStream = requireDeadLetterStream(binding);
+		int replayed = this.deadLetters.replay(deadLetterStream, List.of(id));
+		return new ReplayResult(deadLetterStream, replayed, this.deadLetters.count(deadLetterStream));
+	}
+
+	@DeleteOperation
+	public DeleteResult purge(@Selector String binding) {
+		String deadLetterStream = requireDeadLetterStream(binding);
+		long deleted = this.deadLetters.purge(deadLetterStream);
+		return new DeleteResult(deadLetterStream, deleted, this.deadLetters.count(deadLetterStream));
+	}
+
+	@DeleteOperation
+	public DeleteResult delete(@Selector String binding, @Selector String id) {
+		String deadLetterStream = requireDeadLetterStream(binding);
+		long deleted = this.deadLetters.delete(deadLetterStream, List.of(id));
+		return new DeleteResult(deadLetterStream, deleted, this.deadLetters.count(deadLetterStream));
+	}
+
+	private BindingDescriptor describe(ConsumerBindingView binding, int deadLetterLimit) {
+		BindingState state = this.reader.read(binding, true);
+		Set<String> ownConsumers = Set.copyOf(binding.consumerNames());
+		List<ConsumerDescriptor> consumers = new ArrayList<>(state.consumers().size());
+		for (ConsumerInfo consumer : state.consumers()) {
+			consumers.add(new ConsumerDescriptor(consumer.name(), consumer.pending(), consumer.idleMillis(),
+					ownConsumers.contains(consumer.name())));
+		}
+		DeadLettersDescriptor deadLetters = null;
+		if (state.deadLetterStream() != null) {
+			List<DeadLetterDescriptor> newest = (deadLetterLimit > 0)
+					? this.deadLetters.newest(state.deadLetterStream(), deadLetterLimit)
+						.stream()
+						.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, LISTED_PAYLOAD_LENGTH, false))
+						.toList()
+					: List.of();
+			deadLetters = new DeadLettersDescriptor(state.deadLetterStream(), state.deadLetterCount(), newest);
+		}
+		PendingDescriptor pending = new PendingDescriptor(state.pending(), state.oldestPendingId(),
+				state.oldestPendingAgeMillis(), state.maxDeliveryCount());
+		return new BindingDescriptor(state.stream(), state.group(), binding.anonymous(), binding.isPaused(),
+				state.groupPresent(), state.streamLength(), state.lag(), state.lagCapped(), pending,
+				binding.liveConsumers(), consumers, deadLetters);
+	}
+
+	private @Nullable ConsumerBindingView find(String bindingName) {
+		return BindingNames.byUniqueName(this.bindings.consumers()).get(bindingName);
+	}
+
+	private String requireDeadLetterStream(String bindingName) {
+		ConsumerBindingView binding = find(bindingName);
+		if (binding == null) {
+			throw new InvalidEndpointRequestException("No running consumer binding '" + bindingName + "'",
+					"No running consumer binding '" + bindingName + "'");
+		}
+		if (binding.deadLetterStream() == null) {
+			throw new InvalidEndpointRequestException("Binding '" + bindingName + "' has no dead-letter stream",
+					"Binding '" + bindingName + "' has no dead-letter stream");
+		}
+		return binding.deadLetterStream();
+	}
+
+	/**
+	 * The running consumer bindings.
+	 *
+	 * @param bindings binding name to its state
+	 */
+	public record BindingsDescriptor(Map<String, BindingDescriptor> bindings) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The state of one consumer binding.
+	 *
+	 * @param stream the stream key
+	 * @param group the consumer group
+	 * @param anonymous whether the group belongs to an anonymous binding
+	 * @param paused whether the binding is paused and its consumers have stopped reading
+	 * @param groupPresent whether the group exists in Redis
+	 * @param streamLength entries in the stream
+	 * @param lag entries the group has not read yet
+	 * @param lagCapped whether the lag was counted and reached the counting limit
+	 * @param pending the group's pending entries
+	 * @param liveConsumers how many consumer loops of this instance are running
+	 * @param consumers every consumer of the group, of all instances
+	 * @param deadLetters the dead-letter stream, null when the binding has none
+	 */
+	public record BindingDescriptor(String stream, String group, boolean anonymous, boolean paused,
+			boolean groupPresent, long streamLength, Long lag, boolean lagCapped, PendingDescriptor pending,
+			int liveConsumers, List<ConsumerDescriptor> consumers, DeadLettersDescriptor deadLetters)
+			implements OperationResponseBody {
+
+	}
+
+	/**
+	 * Summary of the group's pending entries list.
+	 *
+	 * @param count entries delivered and not acknowledged
+	 * @param oldestId the oldest pending entry
+	 * @param oldestAgeMillis its age
+	 * @param maxDeliveryCount the highest delivery count among the oldest pending entries
+	 */
+	public record PendingDescriptor(Long count, String oldestId, Long oldestAgeMillis, long maxDeliveryCount) {
+
+	}
+
+	/**
+	 * One consumer of the group.
+	 *
+	 * @param name the consumer name
+	 * @param pending entries it owns without having acknowledged them
+	 * @param idleMillis time since it last read or claimed
+	 * @param thisInstance whether it is one of this application instance's consumers
+	 */
+	public record ConsumerDescriptor(String name, long pending, long idleMillis, boolean thisInstance) {
+
+	}
+
+	/**
+	 * A dead-letter stream.
+	 *
+	 * @param stream the dead-letter stream key
+	 * @param count entries in it
+	 * @param newest the newest dead letters, newest first
+	 */
+	public record DeadLettersDescriptor(String stream, Long count, List<DeadLetterDescriptor> newest) {
+
+	}
+
+	/**
+	 * One dead letter.
+	 *
+	 * @param id its id in the dead-letter stream
+	 * @param originalId its id in the source stream
+	 * @param consumer the consumer that gave it up
+	 * @param deliveryCount how many times it had been delivered
+	 * @param failedAt when it was dead-lettered
+	 * @param exceptionClass the failure's class
+	 * @param exceptionMessage the failure's message
+	 * @param stackTrace the failure's stack trace (only when one dead letter is read)
+	 * @param payload the payload as UTF-8 text (shortened in lists)
+	 * @param headers the original headers
+	 */
+	public record DeadLetterDescriptor(String id, String originalId, String consumer, long deliveryCount,
+			Instant failedAt, String exceptionClass, String exceptionMessage, String stackTrace, String payload,
+			Map<String, String> headers) implements OperationResponseBody {
+
+		static DeadLetterDescriptor of(DeadLetter deadLetter, int payloadLength, boolean withStackTrace) {
+			String payload = deadLetter.payloadAsString();
+			if (payload != null && payload.length() > payloadLength) {
+				payload = payload.substring(0, payloadLength) + "...";
+			}
+			return new DeadLetterDescriptor(deadLetter.id(), deadLetter.originalId(), deadLetter.consumer(),
+					deadLetter.deliveryCount(), deadLetter.failedAt(), deadLetter.exceptionClass(),
+					deadLetter.exceptionMessage(), withStackTrace ? deadLetter.stackTrace() : null, payload,
+					deadLetter.headers());
+		}
+
+	}
+
+	/**
+	 * The outcome of a replay.
+	 *
+	 * @param deadLetterStream the dead-letter stream
+	 * @param replayed how many dead letters went back to their stream
+	 * @param remaining how many dead letters are left
+	 */
+	public record ReplayResult(String deadLetterStream, long replayed, long remaining) implements OperationResponseBody {
+
+	}
+
+	/**
+	 * The outcome of a purge or deletion.
+	 *
+	 * @param deadLetterStream the dead-letter stream
+	 * @param deleted how many dead letters were deleted
+	 * @param remaining how many dead letters are left
+	 */
+	public record DeleteResult(String deadLetterStream, long deleted, long remaining) implements OperationResponseBody {
+
+	}
+
+}

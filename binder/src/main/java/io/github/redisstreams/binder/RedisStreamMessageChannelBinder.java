@@ -147,7 +147,7 @@ public class RedisStreamMessageChannelBinder extends
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
 		RedisConsumerDestination source = (RedisConsumerDestination) destination;
 		RedisConsumerProperties redis = properties.getExtension();
-		String bindingName = properties.getBindingName();
+		String bindingName = (properties.getBindingName() != null) ? properties.getBindingName() : redis.bindingName();
 		String stream = source.stream();
 		String groupName = source.group();
 		String deadLetterStream = isDlqEnabled(redis, source.anonymous())
@@ -225,6 +225,7 @@ public class RedisStreamMessageChannelBinder extends
 	public RedisConsumerProperties getExtendedConsumerProperties(String channelName) {
 		RedisConsumerProperties properties = this.extendedBindingProperties.getExtendedConsumerProperties(channelName);
 		properties.validate(RedisExtendedBindingProperties.consumerPrefix(channelName));
+		properties.rememberBindingName(channelName);
 		return properties;
 	}
 

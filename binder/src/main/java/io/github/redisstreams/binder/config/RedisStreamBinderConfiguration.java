@@ -28,8 +28,7 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnMissingBean(Binder.class)
-@EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class,
-		RedisStreamsObservabilityProperties.class })
+@EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class })
 @Import({ RedisBinderConnectionConfiguration.class, RedisStreamBinderHealthConfiguration.class })
 public class RedisStreamBinderConfiguration {
 
@@ -66,15 +65,13 @@ public class RedisStreamBinderConfiguration {
 			RedisExtendedBindingProperties extendedBindingProperties,
 			ObjectProvider<BindingMetricsFactory> metricsFactory,
 			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry,
-			RedisStreamsObservabilityProperties observabilityProperties,
 			ObjectProvider<ObservationRegistry> observationRegistry) {
-		observabilityProperties.validate();
 		RedisStreamMessageChannelBinder binder = new RedisStreamMessageChannelBinder(provisioner, connections,
 				redisStreamBinderScheduler, new ConsumerNames(binderProperties.resolveInstanceId()));
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		metricsFactory.ifAvailable(binder::setMetricsFactory);
 		bindingRegistry.ifAvailable(binder::setBindingRegistry);
-		if (observabilityProperties.isEnableObservation()) {
+		if (binderProperties.isEnableObservation()) {
 			observationRegistry.ifAvailable(binder::setObservationRegistry);
 		}
 		return binder;

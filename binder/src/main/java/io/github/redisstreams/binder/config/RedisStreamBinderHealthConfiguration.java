@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.observability.RedisStreamBinderHealthIndicator;
 import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
@@ -24,9 +25,9 @@ class RedisStreamBinderHealthConfiguration {
 	@Bean
 	RedisStreamBinderHealthIndicator redisStreamBinderHealthIndicator(RedisConnectionFactory connectionFactory,
 			RedisStreamConnections redisStreamConnections, ObjectProvider<RedisStreamBindingRegistry> bindingRegistry,
-			RedisStreamsObservabilityProperties observabilityProperties) {
+			RedisBinderConfigurationProperties binderProperties) {
 		return new RedisStreamBinderHealthIndicator(connectionFactory, redisStreamConnections,
-				bindingRegistry.getIfAvailable(), observabilityProperties.getHealthTimeout());
+				bindingRegistry.getIfAvailable(), binderProperties.getHealthTimeout());
 	}
 
 }

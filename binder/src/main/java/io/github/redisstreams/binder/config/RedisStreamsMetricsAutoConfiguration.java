@@ -11,6 +11,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.observability.BindingGaugeRefresher;
 import io.github.redisstreams.binder.observability.BindingMetricsFactory;
 import io.github.redisstreams.binder.observability.BindingStateReader;
@@ -28,8 +29,8 @@ import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
 @ConditionalOnBean(MeterRegistry.class)
-@ConditionalOnBooleanProperty(name = RedisStreamsObservabilityProperties.PREFIX + ".metrics.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(RedisStreamsObservabilityProperties.class)
+@ConditionalOnBooleanProperty(name = RedisBinderConfigurationProperties.PREFIX + ".metrics.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RedisBinderConfigurationProperties.class)
 public class RedisStreamsMetricsAutoConfiguration {
 
 	@Bean
@@ -49,10 +50,10 @@ public class RedisStreamsMetricsAutoConfiguration {
 	@ConditionalOnBean({ RedisStreamBindingRegistry.class, BindingStateReader.class })
 	BindingGaugeRefresher redisStreamsBindingGaugeRefresher(RedisStreamBindingRegistry bindingRegistry,
 			BindingStateReader redisStreamsBindingStateReader, MeterRegistry meterRegistry,
-			RedisStreamsObservabilityProperties observabilityProperties) {
-		observabilityProperties.validate();
+			RedisBinderConfigurationProperties binderProperties) {
+		binderProperties.validate();
 		return new BindingGaugeRefresher(bindingRegistry, redisStreamsBindingStateReader, meterRegistry,
-				observabilityProperties.getMetrics().getRefreshInterval());
+				binderProperties.getMetrics().getRefreshInterval());
 	}
 
 }

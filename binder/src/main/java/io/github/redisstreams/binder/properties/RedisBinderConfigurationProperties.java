@@ -3,6 +3,7 @@ package io.github.redisstreams.binder.properties;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.StringUtils;
@@ -38,12 +39,50 @@ public class RedisBinderConfigurationProperties {
 	 */
 	private String instanceId;
 
+	/**
+	 * Whether every binding of the binder records a Micrometer observation for each message it sends
+	 * and receives, when the application has an ObservationRegistry. The trace context travels in the
+	 * entry's fields (traceparent with W3C propagation), so a trace started by a producer continues in
+	 * its consumers.
+	 */
+	private boolean enableObservation;
+
+	/**
+	 * Longest time the binder's health check waits for Redis before it reports the binder DOWN.
+	 */
+	private Duration healthTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Micrometer metrics of the bindings.
+	 */
+	private final Metrics metrics = new Metrics();
+
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
 
 	public void setKeyPrefix(String keyPrefix) {
 		this.keyPrefix = (keyPrefix != null) ? keyPrefix : "";
+	}
+
+	public boolean isEnableObservation() {
+		return this.enableObservation;
+	}
+
+	public void setEnableObservation(boolean enableObservation) {
+		this.enableObservation = enableObservation;
+	}
+
+	public Duration getHealthTimeout() {
+		return this.healthTimeout;
+	}
+
+	public void setHealthTimeout(Duration healthTimeout) {
+		this.healthTimeout = healthTimeout;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	public String getInstanceId() {
@@ -75,6 +114,8 @@ public class RedisBinderConfigurationProperties {
 		if (this.keyPrefix.chars().anyMatch(Character::isWhitespace)) {
 			throw PropertyChecks.invalid(PREFIX + ".key-prefix", this.keyPrefix, "must not contain whitespace");
 		}
+		PropertyChecks.positive(PREFIX + ".health-timeout", this.healthTimeout);
+		PropertyChecks.positive(PREFIX + ".metrics.refresh-interval", this.metrics.refreshInterval);
 	}
 
 	private static String hostName() {
@@ -88,6 +129,41 @@ public class RedisBinderConfigurationProperties {
 		catch (UnknownHostException ex) {
 			return ManagementFactory.getRuntimeMXBean().getName();
 		}
+	}
+
+	/**
+	 * Micrometer metrics of the bindings.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether the binder reports Micrometer metrics when the application has a MeterRegistry.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the gauges read from Redis (lag, pending entries, oldest pending age, stream and
+		 * dead-letter stream lengths) are refreshed. A scrape reads the last refreshed values and never
+		 * queries Redis itself.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(10);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
+		}
+
 	}
 
 }

@@ -95,6 +95,8 @@ public class RedisConsumerProperties {
 	 */
 	private final Idempotency idempotency = new Idempotency();
 
+	private String bindingName;
+
 	public int getReadCount() {
 		return this.readCount;
 	}
@@ -185,6 +187,24 @@ public class RedisConsumerProperties {
 
 	public Idempotency getIdempotency() {
 		return this.idempotency;
+	}
+
+	/**
+	 * Records the binding these properties belong to. Not a configuration property: the core's copy of
+	 * the consumer properties for each index of {@code instance-index-list} loses the binding name, while
+	 * this object is shared by all the copies.
+	 * @param bindingName the binding
+	 */
+	public void rememberBindingName(String bindingName) {
+		this.bindingName = bindingName;
+	}
+
+	/**
+	 * The binding these properties belong to, as recorded by {@link #rememberBindingName(String)}.
+	 * @return the binding name, or null
+	 */
+	public String bindingName() {
+		return this.bindingName;
 	}
 
 	/**

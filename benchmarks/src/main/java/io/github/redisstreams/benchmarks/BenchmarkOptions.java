@@ -17,6 +17,10 @@ final class BenchmarkOptions {
 
 	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "sdr", "kafka");
 
+	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
+			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
+			"memory-chunks", "output");
+
 	private final Map<String, String> values;
 
 	private BenchmarkOptions(Map<String, String> values) {
@@ -33,7 +37,11 @@ final class BenchmarkOptions {
 			if (equals <= 0) {
 				throw new IllegalArgumentException("Arguments are name=value, got '" + arg + "'");
 			}
-			values.put(arg.substring(0, equals).trim(), arg.substring(equals + 1).trim());
+			String name = arg.substring(0, equals).trim();
+			if (!NAMES.contains(name)) {
+				throw new IllegalArgumentException("Unknown argument '" + name + "'; known: " + NAMES);
+			}
+			values.put(name, arg.substring(equals + 1).trim());
 		}
 		BenchmarkOptions options = new BenchmarkOptions(values);
 		options.check("only", options.sections(), SECTIONS);

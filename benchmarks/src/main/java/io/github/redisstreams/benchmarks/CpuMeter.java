@@ -1,0 +1,93 @@
+package io.github.redisstreams.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CPU used by this JVM and by Redis over an interval, in cores (1.0 = one core busy all the time):
+ * tells whether a figure is limited by the JVM, by Redis, or by neither (waiting on round trips).
+ * The JVM's share is split by thread: the producer (the thread that started the meter), Lettuce's
+ * I/O threads, and all the others (the consumers, and for Kafka the client and broker threads).
+ */
+final class CpuMeter {
+
+	private static final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
+	private static final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+	private final RedisAdmin admin;
+
+	private final long producerThread = Thread.currentThread().getId();
+
+	private final long startNanos;
+
+	private final long jvmStartNanos;
+
+	private final Map<Long, Long> threadStartNanos;
+
+	private final double redisStartSeconds;
+
+	private CpuMeter(RedisAdmin admin) {
+		this.admin = admin;
+		this.redisStartSeconds = admin.cpuSeconds();
+		this.threadStartNanos = threadCpu();
+		this.jvmStartNanos = os.getProcessCpuTime();
+		this.startNanos = System.nanoTime();
+	}
+
+	static CpuMeter start(RedisAdmin admin) {
+		return new CpuMeter(admin);
+	}
+
+	Usage stop() {
+		long elapsed = System.nanoTime() - this.startNanos;
+		double jvm = (os.getProcessCpuTime() - this.jvmStartNanos) / (double) elapsed;
+		double redis = (this.admin.cpuSeconds() - this.redisStartSeconds) * 1e9 / elapsed;
+		long[] ids = threads.getAllThreadIds();
+		ThreadInfo[] infos = threads.getThreadInfo(ids);
+		long producer = 0;
+		long io = 0;
+		for (int i = 0; i < ids.length; i++) {
+			long used = threads.getThreadCpuTime(ids[i]);
+			if (used < 0 || infos[i] == null) {
+				continue;
+			}
+			used -= this.threadStartNanos.getOrDefault(ids[i], 0L);
+			if (ids[i] == this.producerThread) {
+				producer += used;
+			}
+			else if (infos[i].getThreadName().startsWith("lettuce-")) {
+				io += used;
+			}
+		}
+		return new Usage(jvm, producer / (double) elapsed, io / (double) elapsed, redis);
+	}
+
+	private static Map<Long, Long> threadCpu() {
+		Map<Long, Long> used = new HashMap<>();
+		for (long id : threads.getAllThreadIds()) {
+			used.put(id, threads.getThreadCpuTime(id));
+		}
+		return used;
+	}
+
+	/**
+	 * @param jvmCores CPU of the whole benchmark JVM
+	 * @param producerCores CPU of the producer thread
+	 * @param lettuceIoCores CPU of Lettuce's I/O threads (encoding, decoding, socket reads and writes)
+	 * @param redisCores CPU of the Redis server
+	 */
+	record Usage(double jvmCores, double producerCores, double lettuceIoCores, double redisCores) {
+
+		/** CPU of every other thread: the consumers, and whatever else ran (for Kafka, the broker). */
+		double otherCores() {
+			return Math.max(0, this.jvmCores - this.producerCores - this.lettuceIoCores);
+		}
+
+	}
+
+}

@@ -1,0 +1,104 @@
+package io.github.redisstreams.benchmarks;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+/**
+ * The benchmark's own view of Redis, outside every implementation under test: creates and deletes
+ * streams, counts entries and pending entries, and reads Redis's CPU time.
+ */
+final class RedisAdmin implements AutoCloseable {
+
+	private final RedisClient client;
+
+	private final StatefulRedisConnection<String, String> connection;
+
+	private final RedisCommands<String, String> redis;
+
+	RedisAdmin(String redisUrl) {
+		this.client = RedisClient.create(redisUrl);
+		this.connection = this.client.connect();
+		this.redis = this.connection.sync();
+	}
+
+	/** Deletes the stream and creates it again, empty, with the group starting at the beginning. */
+	void recreate(String stream, String group) {
+		this.redis.unlink(stream);
+		this.redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group, XGroupCreateArgs.Builder.mkstream());
+	}
+
+	void delete(String... keys) {
+		this.redis.unlink(keys);
+	}
+
+	long length(String stream) {
+		return this.redis.xlen(stream);
+	}
+
+	/** Entries delivered to the group and not acknowledged. */
+	long pending(String stream, String group) {
+		return this.redis.xpending(stream, group).getCount();
+	}
+
+	/**
+	 * Reads new entries as a consumer that then disappears without acknowledging them, as a process
+	 * killed right after its read would.
+	 * @return how many entries the vanished consumer left pending
+	 */
+	int readAndVanish(String stream, String group, String consumer, int count) {
+		List<StreamMessage<String, String>> read = this.redis.xreadgroup(Consumer.from(group, consumer),
+				XReadArgs.Builder.count(count), XReadArgs.StreamOffset.lastConsumed(stream));
+		return read.size();
+	}
+
+	/** Polls the stream length until it reaches {@code count}. */
+	void awaitLength(String stream, long count, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		long length;
+		while ((length = length(stream)) < count) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new ScenarioFailedException("Only " + length + " of " + count + " entries written to '" + stream
+						+ "' within " + timeout.toSeconds() + " s");
+			}
+			LockSupport.parkNanos(500_000);
+		}
+	}
+
+	/** User plus system CPU time that Redis consumed since it started, in seconds. */
+	double cpuSeconds() {
+		String info = this.redis.info("cpu");
+		double total = 0;
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
+				total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+			}
+		}
+		return total;
+	}
+
+	String version() {
+		String info = this.redis.info("server");
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith("redis_version:")) {
+				return line.substring("redis_version:".length()).trim();
+			}
+		}
+		return "unknown";
+	}
+
+	@Override
+	public void close() {
+		this.connection.close();
+		this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+	}
+
+}

@@ -1,0 +1,322 @@
+package io.github.redisstreams.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Collects the figures of a run and renders them as Markdown: one table per scenario, each binder
+ * figure next to the raw Lettuce baseline of the same run, and the targets met or missed.
+ */
+final class Report {
+
+	static final String RAW = "raw Lettuce";
+
+	static final String BINDER = "Redis Streams binder";
+
+	static final String SDR = "Spring Data Redis container";
+
+	private final List<String> header = new ArrayList<>();
+
+	private final List<ThroughputResult> throughput = new ArrayList<>();
+
+	private final List<LatencyResult> latency = new ArrayList<>();
+
+	private final List<RecoveryResult> recovery = new ArrayList<>();
+
+	private MemoryResult memory;
+
+	private final List<String> failures = new ArrayList<>();
+
+	void header(String line) {
+		this.header.add(line);
+	}
+
+	void add(ThroughputResult result) {
+		this.throughput.add(result);
+		if (result.failed()) {
+			this.failures.add(result.kind().label + " " + result.size().label() + " x" + result.concurrency() + " "
+					+ result.implementation() + ": " + result.failure());
+		}
+	}
+
+	void addAll(List<ThroughputResult> results) {
+		results.forEach(this::add);
+	}
+
+	void add(LatencyResult result) {
+		this.latency.add(result);
+		if (result.failed()) {
+			this.failures.add("latency at " + result.offeredRate() + " msg/s " + result.implementation() + ": "
+					+ result.failure());
+		}
+	}
+
+	void add(RecoveryResult result) {
+		this.recovery.add(result);
+		if (result.failed()) {
+			this.failures.add("recovery with claim-idle-time " + result.claimIdleTime().toMillis() + " ms: "
+					+ result.failure());
+		}
+	}
+
+	void add(MemoryResult result) {
+		this.memory = result;
+		if (result.failed()) {
+			this.failures.add("memory: " + result.failure());
+		}
+	}
+
+	void failure(String what) {
+		this.failures.add(what);
+	}
+
+	boolean anyFailed() {
+		return !this.failures.isEmpty();
+	}
+
+	String render() {
+		StringBuilder out = new StringBuilder();
+		out.append("# Benchmark results\n\n");
+		this.header.forEach((line) -> out.append(line).append('\n'));
+		for (ThroughputBenchmark.Kind kind : ThroughputBenchmark.Kind.values()) {
+			renderThroughput(out, kind);
+		}
+		renderLatency(out);
+		renderRecovery(out);
+		renderMemory(out);
+		renderTargets(out);
+		if (!this.failures.isEmpty()) {
+			out.append("\n## FAILED\n\n");
+			this.failures.forEach((failure) -> out.append("- ").append(failure).append('\n'));
+		}
+		return out.toString();
+	}
+
+	private void renderThroughput(StringBuilder out, ThroughputBenchmark.Kind kind) {
+		List<ThroughputResult> rows = this.throughput.stream().filter((row) -> row.kind() == kind).toList();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append("\n## ").append(capitalized(kind.label)).append(" throughput\n\n");
+		out.append(switch (kind) {
+			case END_TO_END -> "One producer thread sends as fast as it can while the consumers run; timed from the "
+					+ "first send to the last message counted by the `Consumer<Order>`.\n";
+			case CONSUME_ONLY -> "The consumers start on a stream (topic) filled beforehand; timed from the first "
+					+ "delivery to the last.\n";
+			case PRODUCE_ONLY -> "One producer thread, no consumer; timed until the broker confirmed every write.\n";
+		});
+		out.append("\n| payload | consumers | implementation | msg/s (median) | rounds, msg/s | x raw Lettuce "
+				+ "| JVM CPU | JVM CPU us/msg: total (producer + consumers + I/O) | Redis CPU | load 1m |\n");
+		out.append("|---|---:|---|---:|---|---:|---:|---:|---:|---:|\n");
+		for (ThroughputResult row : rows) {
+			out.append("| ").append(row.size().label()).append(" | ");
+			out.append((kind == ThroughputBenchmark.Kind.PRODUCE_ONLY) ? "-" : Integer.toString(row.concurrency()));
+			out.append(" | ").append(row.implementation()).append(" | ");
+			if (row.failed()) {
+				out.append("**FAILED** | ").append(row.failure().replace('|', '/')).append(" | | | | | ");
+				out.append(load(row.loadAverage())).append(" |\n");
+				continue;
+			}
+			ThroughputResult.Round median = row.medianRound();
+			out.append(String.format("%,.0f", row.medianRate())).append(" | ");
+			out.append(String.join(" / ", row.rounds().stream().map((r) -> String.format("%,.0f", r.rate())).toList()));
+			out.append(String.format(" (%,d msgs each)", row.messagesPerRound())).append(" | ");
+			out.append(ratioToRaw(row)).append(" | ");
+			out.append(String.format("%.2f", median.cpu().jvmCores())).append(" | ");
+			CpuMeter.Usage cpu = median.cpu();
+			double perMessage = 1e6 / median.rate();
+			out.append(String.format("%.1f (%.1f + %.1f + %.1f)", cpu.jvmCores() * perMessage,
+					cpu.producerCores() * perMessage, cpu.otherCores() * perMessage, cpu.lettuceIoCores() * perMessage))
+				.append(" | ");
+			out.append(row.implementation().startsWith("Kafka") ? "-"
+					: String.format("%.2f", median.cpu().redisCores()));
+			out.append(" | ").append(load(row.loadAverage())).append(" |\n");
+		}
+	}
+
+	private String ratioToRaw(ThroughputResult row) {
+		Optional<ThroughputResult> raw = rawFor(row);
+		if (raw.isEmpty()) {
+			return "-";
+		}
+		if (row.implementation().equals(RAW)) {
+			return "1.00 (baseline)";
+		}
+		return String.format("%.2f", row.medianRate() / raw.get().medianRate());
+	}
+
+	private Optional<ThroughputResult> rawFor(ThroughputResult row) {
+		return find(RAW, row.kind(), row.size(), row.concurrency());
+	}
+
+	private Optional<ThroughputResult> find(String implementation, ThroughputBenchmark.Kind kind, PayloadSize size,
+			int concurrency) {
+		return this.throughput.stream()
+			.filter((other) -> !other.failed() && other.implementation().equals(implementation)
+					&& other.kind() == kind && other.size() == size
+					&& (kind == ThroughputBenchmark.Kind.PRODUCE_ONLY || other.concurrency() == concurrency))
+			.findFirst();
+	}
+
+	private void renderLatency(StringBuilder out) {
+		if (this.latency.isEmpty()) {
+			return;
+		}
+		out.append("\n## End-to-end latency at a fixed offered rate\n\n");
+		out.append("One consumer, ~200 B payload. Each message carries its scheduled send time; latency is the "
+				+ "delivery to the `Consumer<Order>` minus that time. Median of the percentiles over the measured "
+				+ "windows, after a warm-up; max over all windows. Milliseconds.\n\n");
+		out.append("| offered msg/s | implementation | delivered msg/s | p50 | p99 | p99.9 | max | p99 x raw Lettuce "
+				+ "| load 1m |\n");
+		out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (LatencyResult row : this.latency) {
+			out.append(String.format("| %,d | %s | ", row.offeredRate(), row.implementation()));
+			if (row.failed()) {
+				out.append("**FAILED** | ").append(row.failure().replace('|', '/')).append(" | | | | | ");
+			}
+			else if (row.saturated()) {
+				out.append(String.format("%,.0f | saturated: cannot keep up | | | | | ", row.achievedRate()));
+			}
+			else {
+				out.append(String.format("%,.0f | %.2f | %.2f | %.2f | %.2f | %s | ", row.achievedRate(), row.p50(),
+						row.p99(), row.p999(), row.max(), latencyRatio(row)));
+			}
+			out.append(load(row.loadAverage())).append(" |\n");
+		}
+	}
+
+	private String latencyRatio(LatencyResult row) {
+		if (row.implementation().equals(RAW)) {
+			return "1.00 (baseline)";
+		}
+		return this.latency.stream()
+			.filter((other) -> other.implementation().equals(RAW) && other.offeredRate() == row.offeredRate()
+					&& !other.failed() && !other.saturated())
+			.findFirst()
+			.map((raw) -> String.format("%.2f", row.p99() / raw.p99()))
+			.orElse("-");
+	}
+
+	private void renderRecovery(StringBuilder out) {
+		if (this.recovery.isEmpty()) {
+			return;
+		}
+		out.append("\n## Recovery of a dead consumer's pending entries (binder)\n\n");
+		out.append("A consumer reads " + RecoveryBenchmark.ENTRIES + " entries and vanishes without acknowledging "
+				+ "them; the time is from then until a live consumer of the group has processed the last of them. The "
+				+ "live consumer starts at 0, 1/3 and 2/3 of its claim cycle after the death (three rounds).\n\n");
+		out.append("| claim-idle-time | claim-interval | claim-batch-size | rounds, s | median s | max s | expected s "
+				+ "| load 1m |\n");
+		out.append("|---:|---:|---:|---|---:|---:|---|---:|\n");
+		for (RecoveryResult row : this.recovery) {
+			out.append(String.format("| %s | %s | %s | ", duration(row.claimIdleTime()), duration(row.claimInterval()),
+					(row.claimBatchSize() > 0) ? Integer.toString(row.claimBatchSize()) : "100 (default)"));
+			if (row.failed()) {
+				out.append("**FAILED** | ").append(row.failure().replace('|', '/')).append(" | | | ");
+			}
+			else {
+				out.append(String.join(" / ", row.seconds().stream().map((s) -> String.format("%.2f", s)).toList()));
+				out.append(String.format(" | %.2f | %.2f | %.2f - %.2f | ", row.median(), row.max(),
+						row.claimIdleTime().toMillis() / 1000.0,
+						(row.claimIdleTime().toMillis() + row.claimInterval().toMillis()) / 1000.0));
+			}
+			out.append(load(row.loadAverage())).append(" |\n");
+		}
+	}
+
+	private void renderMemory(StringBuilder out) {
+		if (this.memory == null) {
+			return;
+		}
+		out.append("\n## Steady memory (binder, one consumer, ~200 B, producer max-len 100000)\n\n");
+		if (this.memory.failed()) {
+			out.append("**FAILED**: ").append(this.memory.failure()).append('\n');
+			return;
+		}
+		out.append(String.format("Heap used after a full GC, by messages processed end to end (%.0f s run, "
+				+ "load 1m %s at its start; %,d entries left in the stream).%n%n", this.memory.seconds(),
+				load(this.memory.loadAverage()), this.memory.streamLength()));
+		out.append("| messages processed | heap after GC, MiB |\n|---:|---:|\n");
+		for (MemoryResult.Sample sample : this.memory.samples()) {
+			out.append(String.format("| %,d | %.1f |%n", sample.processed(), sample.heapBytes() / 1048576.0));
+		}
+		out.append(String.format("%nGrowth from the first to the last sample: %+.1f MiB.%n",
+				this.memory.growthBytes() / 1048576.0));
+	}
+
+	private void renderTargets(StringBuilder out) {
+		List<String[]> rows = new ArrayList<>();
+		List<ThroughputResult> binderEndToEnd = this.throughput.stream()
+			.filter(endToEnd().and((row) -> row.implementation().equals(BINDER)))
+			.toList();
+		if (!binderEndToEnd.isEmpty()) {
+			rows.add(ratioTarget("End-to-end throughput >= 0.7x raw Lettuce", binderEndToEnd, RAW, 0.7));
+			rows.add(ratioTarget("End-to-end throughput >= 5x the Spring Data Redis container", binderEndToEnd, SDR,
+					5.0));
+		}
+		this.latency.stream()
+			.filter((row) -> row.implementation().equals(BINDER) && row.offeredRate() == 5_000)
+			.findFirst()
+			.ifPresent((row) -> rows.add(new String[] { "p99 end-to-end latency < 5 ms at 5,000 msg/s",
+					row.failed() || row.saturated() ? "failed / saturated" : String.format("%.2f ms", row.p99()),
+					verdict(!row.failed() && !row.saturated() && row.p99() < 5.0) }));
+		if (this.memory != null) {
+			rows.add(new String[] { "Heap does not grow with messages processed",
+					this.memory.failed() ? "failed"
+							: String.format("%+.1f MiB over %,d messages", this.memory.growthBytes() / 1048576.0,
+									this.memory.samples().get(this.memory.samples().size() - 1).processed()
+											- this.memory.samples().get(0).processed()),
+					verdict(this.memory.steady()) });
+		}
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append("\n## Targets\n\n| target | measured (binder) | met |\n|---|---|---|\n");
+		for (String[] row : rows) {
+			out.append("| ").append(String.join(" | ", row)).append(" |\n");
+		}
+	}
+
+	private String[] ratioTarget(String target, List<ThroughputResult> binderRows, String baseline, double wanted) {
+		List<String> figures = new ArrayList<>();
+		boolean met = true;
+		boolean any = false;
+		for (ThroughputResult row : binderRows) {
+			Optional<ThroughputResult> other = find(baseline, row.kind(), row.size(), row.concurrency());
+			if (row.failed() || other.isEmpty()) {
+				met = false;
+				figures.add(row.size().label() + " x" + row.concurrency() + ": n/a");
+				continue;
+			}
+			any = true;
+			double ratio = row.medianRate() / other.get().medianRate();
+			met &= ratio >= wanted;
+			figures.add(String.format("%s x%d: %.2f", row.size().label(), row.concurrency(), ratio));
+		}
+		return new String[] { target, String.join("; ", figures), verdict(any && met) };
+	}
+
+	private static Predicate<ThroughputResult> endToEnd() {
+		return (row) -> row.kind() == ThroughputBenchmark.Kind.END_TO_END;
+	}
+
+	private static String verdict(boolean met) {
+		return met ? "yes" : "**no**";
+	}
+
+	private static String load(double load) {
+		return Double.isNaN(load) ? "-" : String.format("%.2f", load);
+	}
+
+	private static String duration(Duration duration) {
+		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+	}
+
+	private static String capitalized(String text) {
+		return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+	}
+
+}

@@ -61,6 +61,8 @@ public class RedisStreamMessageChannelBinder extends
 
 	private final TaskScheduler scheduler;
 
+	private final TaskScheduler retentionScheduler;
+
 	private final ConsumerNames consumerNames;
 
 	private final EntryCodec codec = new EntryCodec();
@@ -79,11 +81,17 @@ public class RedisStreamMessageChannelBinder extends
 
 	private ObservationRegistry observationRegistry;
 
+	/**
+	 * @param scheduler runs the short periodic work of consumers (lease renewal, clean-up)
+	 * @param retentionScheduler runs retention trims, one at a time, apart from the lease renewals they could
+	 * otherwise delay
+	 */
 	public RedisStreamMessageChannelBinder(RedisStreamProvisioner provisioner, RedisStreamConnections connections,
-			TaskScheduler scheduler, ConsumerNames consumerNames) {
+			TaskScheduler scheduler, TaskScheduler retentionScheduler, ConsumerNames consumerNames) {
 		super(new String[0], provisioner);
 		this.connections = connections;
 		this.scheduler = scheduler;
+		this.retentionScheduler = retentionScheduler;
 		this.consumerNames = consumerNames;
 	}
 
@@ -119,15 +127,15 @@ public class RedisStreamMessageChannelBinder extends
 		RedisProducerProperties redis = properties.getExtension();
 		StreamCommands shared = this.connections.shared();
 		ProducerMetrics metrics = this.metricsFactory.producer(properties.getBindingName(), target.stream());
-		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, shared, this.codec,
-				errorChannel, metrics);
+		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, this.connections.writer(),
+				this.codec, errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
 		if (this.observationRegistry != null) {
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
 		}
 		if (RetentionTrimmer.isNeeded(redis)) {
 			RetentionTrimmer trimmer = new RetentionTrimmer(shared, target.streams(), redis, metrics);
-			trimmer.start(this.scheduler);
+			trimmer.start(this.retentionScheduler);
 			this.trimmers.put(destination, trimmer);
 		}
 		return handler;

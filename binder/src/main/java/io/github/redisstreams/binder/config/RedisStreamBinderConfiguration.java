@@ -45,8 +45,8 @@ public class RedisStreamBinderConfiguration {
 	}
 
 	/**
-	 * Runs the periodic work of all bindings: lease renewal, consumer clean-up, retention trims. Each task
-	 * is short; the reading loops have threads of their own.
+	 * Runs the periodic work of all consumer bindings: lease renewal and consumer clean-up. Each task is
+	 * short; the reading loops have threads of their own.
 	 */
 	@Bean(destroyMethod = "shutdown")
 	ThreadPoolTaskScheduler redisStreamBinderScheduler() {
@@ -58,16 +58,31 @@ public class RedisStreamBinderConfiguration {
 		return scheduler;
 	}
 
+	/**
+	 * Runs the retention trims of all producer bindings, one at a time.
+	 */
+	@Bean(destroyMethod = "shutdown")
+	ThreadPoolTaskScheduler redisStreamRetentionScheduler() {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(1);
+		scheduler.setThreadNamePrefix("redis-stream-retention-");
+		scheduler.setDaemon(true);
+		scheduler.initialize();
+		return scheduler;
+	}
+
 	@Bean
 	RedisStreamMessageChannelBinder redisStreamMessageChannelBinder(RedisStreamProvisioner provisioner,
 			RedisStreamConnections connections, ThreadPoolTaskScheduler redisStreamBinderScheduler,
+			ThreadPoolTaskScheduler redisStreamRetentionScheduler,
 			RedisBinderConfigurationProperties binderProperties,
 			RedisExtendedBindingProperties extendedBindingProperties,
 			ObjectProvider<BindingMetricsFactory> metricsFactory,
 			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry,
 			ObjectProvider<ObservationRegistry> observationRegistry) {
 		RedisStreamMessageChannelBinder binder = new RedisStreamMessageChannelBinder(provisioner, connections,
-				redisStreamBinderScheduler, new ConsumerNames(binderProperties.resolveInstanceId()));
+				redisStreamBinderScheduler, redisStreamRetentionScheduler,
+				new ConsumerNames(binderProperties.resolveInstanceId()));
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		metricsFactory.ifAvailable(binder::setMetricsFactory);
 		bindingRegistry.ifAvailable(binder::setBindingRegistry);

@@ -393,7 +393,7 @@ public class StreamCommands {
 			// Redis never stores an entry without fields: an empty body is a pending id whose entry is gone
 			return new StreamEntry(id, null);
 		}
-		Map<String, byte[]> fields = new LinkedHashMap<>(body.size() * 2);
+		Map<String, byte[]> fields = new LinkedHashMap<>((int) (body.size() / 0.75f) + 1);
 		for (Map.Entry<byte[], byte[]> field : body.entrySet()) {
 			fields.put(new String(field.getKey(), StandardCharsets.UTF_8), field.getValue());
 		}

@@ -131,7 +131,7 @@ final class AckBatcher {
 			if (ex != null) {
 				logFailure(batch.size(), ex);
 			}
-			else {
+			else if (this.metrics != ConsumerMetrics.NOOP) {
 				this.metrics.acked(batch.size());
 				long now = System.currentTimeMillis();
 				for (String id : batch) {

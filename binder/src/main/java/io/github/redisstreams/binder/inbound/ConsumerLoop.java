@@ -134,13 +134,16 @@ final class ConsumerLoop implements Runnable {
 						process(this.recovery.nextOwnPending(reader));
 					}
 					else {
-						if (System.nanoTime() - nextClaimAt >= 0) {
+						boolean claiming = System.nanoTime() - nextClaimAt >= 0;
+						if (claiming) {
 							process(this.recovery.claimIdle(reader));
 							if (this.recovery.claimScanComplete()) {
 								nextClaimAt = System.nanoTime() + claimIntervalNanos;
+								claiming = false;
 							}
 						}
-						process(readNew(reader));
+						// while a claim scan has more to take over, read new entries without blocking
+						process(readNew(reader, !claiming));
 					}
 					this.outage.succeeded();
 					backOff = null;
@@ -234,12 +237,12 @@ final class ConsumerLoop implements Runnable {
 		}
 	}
 
-	private List<Delivery> readNew(StreamCommands reader) {
+	private List<Delivery> readNew(StreamCommands reader, boolean block) {
 		if (!this.running) {
 			return List.of();
 		}
 		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
-				this.settings.redis().getReadCount(), this.settings.redis().getBlockTimeout());
+				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
 		List<Delivery> deliveries = new ArrayList<>(entries.size());
 		for (StreamEntry entry : entries) {
 			deliveries.add(new Delivery(entry, 1));

@@ -1,10 +1,9 @@
 package io.github.redisstreams.binder.inbound;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -26,7 +25,6 @@ import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.MalformedEntryException;
-import io.github.redisstreams.binder.support.RedisStreamHeaders;
 
 /**
  * Processes batches of delivered entries for the consumers of one binding: each entry is decoded,
@@ -38,6 +36,9 @@ import io.github.redisstreams.binder.support.RedisStreamHeaders;
 final class EntryProcessor {
 
 	private static final Log logger = LogFactory.getLog(EntryProcessor.class);
+
+	/** Longest wait for the previous batch's acknowledgement (and markers) before checking markers. */
+	private static final Duration MARKER_WAIT = Duration.ofSeconds(5);
 
 	private final ConsumerSettings settings;
 
@@ -91,7 +92,7 @@ final class EntryProcessor {
 		}
 		try {
 			List<Prepared> prepared = prepare(batch, consumer);
-			Set<String> processedKeys = alreadyProcessed(prepared);
+			Set<String> processedKeys = alreadyProcessed(prepared, acks);
 			Set<String> processedInBatch = new HashSet<>();
 			for (int i = 0; i < prepared.size(); i++) {
 				if (stopping.getAsBoolean()) {
@@ -114,7 +115,8 @@ final class EntryProcessor {
 		List<Prepared> prepared = new ArrayList<>(batch.size());
 		for (Delivery delivery : batch) {
 			try {
-				Message<byte[]> message = this.codec.decode(delivery.entry(), deliveryHeaders(delivery, consumer));
+				Message<byte[]> message = this.codec.decode(delivery.entry(), this.settings.stream(),
+						this.settings.group(), consumer, delivery.deliveryCount());
 				prepared.add(new Prepared(delivery, message, markerKey(message, delivery), null));
 			}
 			catch (MalformedEntryException ex) {
@@ -222,10 +224,13 @@ final class EntryProcessor {
 		}
 	}
 
-	private Set<String> alreadyProcessed(List<Prepared> prepared) {
+	private Set<String> alreadyProcessed(List<Prepared> prepared, AckBatcher acks) {
 		if (this.idempotency == null) {
 			return Set.of();
 		}
+		// the markers of the previous batch are written by its acknowledgement: let it land first, or a
+		// duplicate in this batch of a message just processed would not be recognised
+		acks.awaitFlushed(MARKER_WAIT);
 		Set<String> keys = new HashSet<>();
 		for (Prepared item : prepared) {
 			if (item.markerKey() != null) {
@@ -233,16 +238,6 @@ final class EntryProcessor {
 			}
 		}
 		return this.idempotency.processed(this.commands, keys);
-	}
-
-	private Map<String, Object> deliveryHeaders(Delivery delivery, String consumer) {
-		Map<String, Object> headers = new HashMap<>(8);
-		headers.put(RedisStreamHeaders.STREAM, this.settings.stream());
-		headers.put(RedisStreamHeaders.ENTRY_ID, delivery.id());
-		headers.put(RedisStreamHeaders.GROUP, this.settings.group());
-		headers.put(RedisStreamHeaders.CONSUMER, consumer);
-		headers.put(RedisStreamHeaders.DELIVERY_COUNT, (int) Math.min(Integer.MAX_VALUE, delivery.deliveryCount()));
-		return headers;
 	}
 
 	private record Prepared(Delivery delivery, Message<byte[]> message, String markerKey,

@@ -1,7 +1,7 @@
 package io.github.redisstreams.binder.outbound;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -59,6 +59,10 @@ public class RetentionTrimmer {
 
 	private ScheduledFuture<?> task;
 
+	private TaskScheduler scheduler;
+
+	private volatile boolean stopped;
+
 	public RetentionTrimmer(StreamCommands commands, List<String> streams, RedisProducerProperties properties,
 			ProducerMetrics metrics) {
 		this.commands = commands;
@@ -79,20 +83,28 @@ public class RetentionTrimmer {
 		return properties.getMaxLen() > 0 && properties.getMaxAge() != null;
 	}
 
+	/**
+	 * Runs the trim every {@code trim-interval}, and again at once when a run had more to remove than one
+	 * run may (a producer faster than the interval's worth of steps).
+	 * @param scheduler a scheduler that runs one task at a time, so that runs never overlap
+	 */
 	public void start(TaskScheduler scheduler) {
+		this.scheduler = scheduler;
 		this.task = scheduler.scheduleWithFixedDelay(this::trimQuietly, this.properties.getTrimInterval());
 	}
 
 	public void stop() {
+		this.stopped = true;
 		if (this.task != null) {
 			this.task.cancel(false);
 		}
 	}
 
 	private void trimQuietly() {
+		boolean behind = false;
 		for (String stream : this.streams) {
 			try {
-				trim(stream);
+				behind |= trim(stream).more();
 			}
 			catch (RedisException ex) {
 				logger.debug("Retention trim of stream '" + stream + "' skipped: " + ex.getMessage());
@@ -102,14 +114,17 @@ public class RetentionTrimmer {
 				logger.warn("Retention trim of stream '" + stream + "' failed", ex);
 			}
 		}
+		if (behind && !this.stopped) {
+			this.scheduler.schedule(this::trimQuietly, Instant.now());
+		}
 	}
 
 	/**
-	 * Trims one stream now.
+	 * Trims one stream now, in at most {@value #MAX_STEPS} steps.
 	 * @param stream the stream key
-	 * @return the number of entries removed
+	 * @return how many entries were removed, and whether more are due than one run may remove
 	 */
-	public long trim(String stream) {
+	public Outcome trim(String stream) {
 		boolean safe = this.properties.getRetentionMode() == RetentionMode.SAFE;
 		SafeBoundary boundary = safe ? safeBoundary(stream) : null;
 		long maxLen = safe ? this.properties.getMaxLen() : 0;
@@ -117,13 +132,15 @@ public class RetentionTrimmer {
 				? (System.currentTimeMillis() - this.properties.getMaxAge().toMillis()) + "-0" : "";
 		long removed = 0;
 		boolean heldBack = false;
+		boolean more = false;
 		for (int step = 0; step < MAX_STEPS; step++) {
 			List<Long> result = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(stream),
 					List.of(bytes(Long.toString(maxLen)), bytes(ageCut),
 							bytes((boundary != null) ? boundary.id() : ""), bytes(Integer.toString(STEP))));
 			removed += result.get(0);
 			heldBack |= result.get(1) == 1L;
-			if (result.get(2) != 1L) {
+			more = result.get(2) == 1L;
+			if (!more) {
 				break;
 			}
 		}
@@ -131,7 +148,7 @@ public class RetentionTrimmer {
 			this.metrics.trimmed(removed);
 		}
 		reportHeldBack(stream, heldBack, boundary);
-		return removed;
+		return new Outcome(removed, more);
 	}
 
 	/**
@@ -192,6 +209,16 @@ public class RetentionTrimmer {
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * The result of one trim run of a stream.
+	 *
+	 * @param removed how many entries were removed
+	 * @param more whether more are due than one run may remove
+	 */
+	public record Outcome(long removed, boolean more) {
+
 	}
 
 	/**

@@ -94,13 +94,17 @@ public class EntryCodec {
 	}
 
 	/**
-	 * The message for an entry.
+	 * The message for an entry, with the headers that describe its delivery.
 	 * @param entry the entry, not deleted
-	 * @param deliveryHeaders headers describing the delivery (stream, id, group...), added last
+	 * @param stream the stream it was read from
+	 * @param group the group that delivered it
+	 * @param consumer the consumer it was delivered to
+	 * @param deliveryCount Redis's delivery counter of the entry
 	 * @return the message with the raw payload bytes
 	 * @throws MalformedEntryException when the entry has no payload field or unreadable header types
 	 */
-	public Message<byte[]> decode(StreamEntry entry, Map<String, Object> deliveryHeaders) {
+	public Message<byte[]> decode(StreamEntry entry, String stream, String group, String consumer,
+			long deliveryCount) {
 		Map<String, byte[]> fields = entry.fields();
 		byte[] payload = fields.get(PAYLOAD_FIELD);
 		if (payload == null) {
@@ -108,7 +112,8 @@ public class EntryCodec {
 					+ fields.keySet() + ")");
 		}
 		Map<String, String> types = readTypes(entry);
-		Map<String, Object> headers = new HashMap<>(fields.size() + deliveryHeaders.size() + 2);
+		// one map, sized for everything, which the message headers take over
+		Map<String, Object> headers = new HashMap<>((int) ((fields.size() + 8) / 0.75f) + 1);
 		for (Map.Entry<String, byte[]> field : fields.entrySet()) {
 			String name = field.getKey();
 			if (isNeverWritten(name)) {
@@ -116,7 +121,11 @@ public class EntryCodec {
 			}
 			headers.put(name, HeaderValueCodec.read(field.getValue(), (types != null) ? types.get(name) : null));
 		}
-		headers.putAll(deliveryHeaders);
+		headers.put(RedisStreamHeaders.STREAM, stream);
+		headers.put(RedisStreamHeaders.ENTRY_ID, entry.id());
+		headers.put(RedisStreamHeaders.GROUP, group);
+		headers.put(RedisStreamHeaders.CONSUMER, consumer);
+		headers.put(RedisStreamHeaders.DELIVERY_COUNT, (int) Math.min(Integer.MAX_VALUE, deliveryCount));
 		return new GenericMessage<>(payload, headers);
 	}
 

@@ -126,7 +126,7 @@ public class EntryCodec {
 		headers.put(RedisStreamHeaders.GROUP, group);
 		headers.put(RedisStreamHeaders.CONSUMER, consumer);
 		headers.put(RedisStreamHeaders.DELIVERY_COUNT, (int) Math.min(Integer.MAX_VALUE, deliveryCount));
-		return new GenericMessage<>(payload, headers);
+		return new GenericMessage<>(payload, new InboundHeaders(headers));
 	}
 
 	private Map<String, String> readTypes(StreamEntry entry) {
@@ -152,6 +152,21 @@ public class EntryCodec {
 		}
 		throw new IllegalArgumentException("The Redis binder writes byte[] or String payloads, but got "
 				+ payload.getClass().getName() + "; leave 'use-native-encoding' off so that the binding converts it");
+	}
+
+	/**
+	 * Headers of a message read from a stream: without a generated {@code id} and {@code timestamp}, as Spring
+	 * Kafka's inbound messages by default. Generating a random UUID per message costs more than anything
+	 * else the binder does per entry, and the entry id ({@code redis_entryId}) identifies the message better.
+	 */
+	private static final class InboundHeaders extends MessageHeaders {
+
+		private static final long serialVersionUID = 1L;
+
+		InboundHeaders(Map<String, Object> headers) {
+			super(headers, ID_VALUE_NONE, -1L);
+		}
+
 	}
 
 }

@@ -127,8 +127,8 @@ public class RedisStreamMessageChannelBinder extends
 		RedisProducerProperties redis = properties.getExtension();
 		StreamCommands shared = this.connections.shared();
 		ProducerMetrics metrics = this.metricsFactory.producer(properties.getBindingName(), target.stream());
-		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, this.connections.writer(),
-				this.codec, errorChannel, metrics);
+		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, shared, this.codec,
+				errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
 		if (this.observationRegistry != null) {
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));

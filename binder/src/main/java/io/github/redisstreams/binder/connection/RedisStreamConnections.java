@@ -42,8 +42,6 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private volatile StreamCommands shared;
 
-	private volatile PipelinedWriter writer;
-
 	public RedisStreamConnections(RedisConnectionFactory connectionFactory) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("The Redis Streams binder needs Lettuce (Spring Boot's default Redis client), "
@@ -54,8 +52,8 @@ public class RedisStreamConnections implements DisposableBean {
 	}
 
 	/**
-	 * The connection shared by the binder's non-blocking commands other than writes (acknowledgements,
-	 * claims, scripts), opened on first use.
+	 * The connection shared by the binder's non-blocking commands (writes, acknowledgements, claims,
+	 * scripts), opened on first use.
 	 * @return commands over the shared connection
 	 */
 	public StreamCommands shared() {
@@ -70,24 +68,6 @@ public class RedisStreamConnections implements DisposableBean {
 			}
 		}
 		return commands;
-	}
-
-	/**
-	 * The connection on which producers write, with grouped flushes, opened on first use.
-	 * @return the writer
-	 */
-	public PipelinedWriter writer() {
-		PipelinedWriter current = this.writer;
-		if (current == null) {
-			synchronized (this) {
-				current = this.writer;
-				if (current == null) {
-					current = new PipelinedWriter(open(), this.client.getResources().eventExecutorGroup());
-					this.writer = current;
-				}
-			}
-		}
-		return current;
 	}
 
 	/**
@@ -135,7 +115,6 @@ public class RedisStreamConnections implements DisposableBean {
 		}
 		this.opened.clear();
 		this.shared = null;
-		this.writer = null;
 	}
 
 	private StatefulConnection<byte[], byte[]> open() {

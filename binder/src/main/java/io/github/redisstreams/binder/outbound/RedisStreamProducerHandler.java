@@ -22,7 +22,7 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.ErrorMessage;
 
-import io.github.redisstreams.binder.connection.PipelinedWriter;
+import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.observability.ProducerMetrics;
 import io.github.redisstreams.binder.observability.ProducerObservation;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
@@ -34,8 +34,10 @@ import io.github.redisstreams.binder.support.HeaderPatterns;
 /**
  * Writes each message of a producer binding to its stream with {@code XADD}.
  * <p>
- * Writes are asynchronous and pipelined, on the binder's write connection (see {@link PipelinedWriter}): a
- * send does not wait for the reply unless {@code sync} is set. The number of writes awaiting a reply is bounded
+ * Writes are asynchronous on the binder's shared connection, where Lettuce pipelines them with every other
+ * command in flight: a send does not wait for the reply unless {@code sync} is set. (Writing with
+ * auto-flush off and grouped flushes was measured too, and gave no gain on the benchmark machine: see
+ * {@code docs/performance.md}.) The number of writes awaiting a reply is bounded
  * ({@code max-in-flight}); when Redis is slow or unreachable, further sends wait up to
  * {@code send-timeout} and then fail, instead of queueing without limit. A failed asynchronous write
  * is logged at ERROR and published to the binding's error channel.
@@ -48,7 +50,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private final RedisProducerProperties properties;
 
-	private final PipelinedWriter writer;
+	private final StreamCommands commands;
 
 	private final EntryCodec codec;
 
@@ -68,10 +70,10 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 	 * @param errorChannel where failed asynchronous writes are published, or null
 	 */
 	public RedisStreamProducerHandler(RedisProducerDestination destination, RedisProducerProperties properties,
-			PipelinedWriter writer, EntryCodec codec, MessageChannel errorChannel, ProducerMetrics metrics) {
+			StreamCommands commands, EntryCodec codec, MessageChannel errorChannel, ProducerMetrics metrics) {
 		this.destination = destination;
 		this.properties = properties;
-		this.writer = writer;
+		this.commands = commands;
 		this.codec = codec;
 		this.headerPatterns = new HeaderPatterns(properties.getHeaderPatterns());
 		this.errorChannel = errorChannel;
@@ -105,7 +107,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
-			reply = this.writer.add(stream, addArgs(), fields, this.properties.isSync()).toCompletableFuture();
+			reply = this.commands.add(stream, addArgs(), fields).toCompletableFuture();
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.release();

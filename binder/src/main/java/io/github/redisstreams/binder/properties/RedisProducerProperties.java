@@ -56,9 +56,9 @@ public class RedisProducerProperties {
 	private int maxInFlight = 10_000;
 
 	/**
-	 * Which message headers are written as entry fields: patterns matched in order, * as
-	 * wildcard and a leading ! to exclude. Headers named id and timestamp and
-	 * the binder's own redis_* headers are never written.
+	 * Which message headers are written as entry fields: patterns matched in order, * as wildcard and a
+	 * leading ! to exclude. Headers named id and timestamp, Spring Cloud Stream's internal scst_* headers
+	 * and the binder's own redis_* headers are never written.
 	 */
 	private String[] headerPatterns = { "*" };
 

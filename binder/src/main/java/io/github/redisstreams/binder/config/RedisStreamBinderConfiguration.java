@@ -50,12 +50,7 @@ public class RedisStreamBinderConfiguration {
 	 */
 	@Bean(destroyMethod = "shutdown")
 	ThreadPoolTaskScheduler redisStreamBinderScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setPoolSize(2);
-		scheduler.setThreadNamePrefix("redis-stream-maintenance-");
-		scheduler.setDaemon(true);
-		scheduler.initialize();
-		return scheduler;
+		return scheduler("redis-stream-maintenance-", 2);
 	}
 
 	/**
@@ -63,12 +58,7 @@ public class RedisStreamBinderConfiguration {
 	 */
 	@Bean(destroyMethod = "shutdown")
 	ThreadPoolTaskScheduler redisStreamRetentionScheduler() {
-		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
-		scheduler.setPoolSize(1);
-		scheduler.setThreadNamePrefix("redis-stream-retention-");
-		scheduler.setDaemon(true);
-		scheduler.initialize();
-		return scheduler;
+		return scheduler("redis-stream-retention-", 1);
 	}
 
 	@Bean
@@ -90,6 +80,15 @@ public class RedisStreamBinderConfiguration {
 			observationRegistry.ifAvailable(binder::setObservationRegistry);
 		}
 		return binder;
+	}
+
+	private static ThreadPoolTaskScheduler scheduler(String threadNamePrefix, int threads) {
+		ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+		scheduler.setPoolSize(threads);
+		scheduler.setThreadNamePrefix(threadNamePrefix);
+		scheduler.setDaemon(true);
+		scheduler.initialize();
+		return scheduler;
 	}
 
 }

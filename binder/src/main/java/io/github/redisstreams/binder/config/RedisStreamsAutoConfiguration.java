@@ -7,12 +7,14 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import io.github.redisstreams.binder.observability.BindingStateReader;
 import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
 
 /**
  * Application-level beans of the Redis binder: the registry through which the binder (in its own
- * context) publishes its running bindings, and the dead-letter operations.
+ * context) publishes its running bindings, the reader of their state in Redis, and the dead-letter
+ * operations.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 public class RedisStreamsAutoConfiguration {
@@ -21,6 +23,16 @@ public class RedisStreamsAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisStreamBindingRegistry redisStreamBindingRegistry() {
 		return new RedisStreamBindingRegistry();
+	}
+
+	/**
+	 * Reads the state of running bindings (lag, pending entries, lengths) for the metrics and the endpoint.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	BindingStateReader redisStreamsBindingStateReader(RedisConnectionFactory connectionFactory) {
+		return BindingStateReader.withOwnConnection(connectionFactory);
 	}
 
 	@Bean

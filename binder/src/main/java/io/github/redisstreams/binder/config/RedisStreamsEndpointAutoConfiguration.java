@@ -6,7 +6,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.observability.BindingStateReader;
 import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
@@ -23,13 +22,6 @@ import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
 @ConditionalOnAvailableEndpoint(RedisStreamsEndpoint.class)
 @ConditionalOnBean({ RedisStreamBindingRegistry.class, RedisDeadLetterOperations.class })
 public class RedisStreamsEndpointAutoConfiguration {
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(RedisConnectionFactory.class)
-	BindingStateReader redisStreamsBindingStateReader(RedisConnectionFactory connectionFactory) {
-		return BindingStateReader.withOwnConnection(connectionFactory);
-	}
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -9,7 +9,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.observability.BindingGaugeRefresher;
@@ -37,13 +36,6 @@ public class RedisStreamsMetricsAutoConfiguration {
 	@ConditionalOnMissingBean(BindingMetricsFactory.class)
 	MicrometerBindingMetricsFactory redisStreamsBindingMetricsFactory(MeterRegistry meterRegistry) {
 		return new MicrometerBindingMetricsFactory(meterRegistry);
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(RedisConnectionFactory.class)
-	BindingStateReader redisStreamsBindingStateReader(RedisConnectionFactory connectionFactory) {
-		return BindingStateReader.withOwnConnection(connectionFactory);
 	}
 
 	@Bean

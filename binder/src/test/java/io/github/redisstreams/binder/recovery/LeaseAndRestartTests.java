@@ -8,6 +8,8 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.redisstreams.binder.test.Order;
@@ -76,6 +78,47 @@ class LeaseAndRestartTests {
 			await().atMost(Duration.ofSeconds(20))
 				.until(() -> handler.totalSuccesses() == 3 && redis.xpending(stream, group).getCount() == 0);
 			assertThat(List.of("left-0", "left-1", "left-2")).allMatch((id) -> handler.successes(id) == 1);
+		}
+		redis.del(stream);
+	}
+
+	@Test
+	void stoppingConsumerHandsTheRestOfItsBatchBackForAnotherToClaimAtOnce() {
+		String stream = RedisTestSupport.uniqueName("handback");
+		String group = "packing";
+		// an hour of idleness before a claim: only entries handed back are claimed within the test
+		String[] args = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=1h",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=200ms" };
+		try (ConfigurableApplicationContext staying = OrderTestApp.start(stream, group, with(args, "staying"))) {
+			OrderHandler stayingHandler = staying.getBean(OrderHandler.class);
+			OrderHandler leavingHandler;
+			try (ConfigurableApplicationContext leaving = OrderTestApp.start(stream, group, with(args, "leaving"))) {
+				leavingHandler = leaving.getBean(OrderHandler.class);
+				leavingHandler.behave((order) -> pause(300));
+				// the staying instance reads nothing while the leaving one fetches everything
+				stayingHandler.behave((order) -> {
+				});
+				staying.getBean(BindingsLifecycleController.class)
+					.changeState("handleOrder-in-0",
+							State.PAUSED);
+				for (int i = 0; i < 10; i++) {
+					redis.xadd(stream, "payload", new Order("box-" + i, 1).toJson());
+				}
+				await().atMost(Duration.ofSeconds(20)).until(() -> leavingHandler.totalSuccesses() >= 2
+						&& redis.xpending(stream, group).getCount() >= 5);
+				staying.getBean(BindingsLifecycleController.class)
+					.changeState("handleOrder-in-0",
+							State.RESUMED);
+			}
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> leavingHandler.totalSuccesses() + stayingHandler.totalSuccesses() == 10
+						&& redis.xpending(stream, group).getCount() == 0);
+			for (int i = 0; i < 10; i++) {
+				assertThat(leavingHandler.successes("box-" + i) + stayingHandler.successes("box-" + i))
+					.as("deliveries of box-" + i)
+					.isEqualTo(1);
+			}
+			assertThat(stayingHandler.totalSuccesses()).isPositive();
 		}
 		redis.del(stream);
 	}

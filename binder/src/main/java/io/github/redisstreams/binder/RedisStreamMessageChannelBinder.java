@@ -44,6 +44,7 @@ import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.DeadLetterPublisher;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
+import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
 import io.github.redisstreams.binder.recovery.RetryableExceptions;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -171,9 +172,11 @@ public class RedisStreamMessageChannelBinder extends
 		RetryTemplate retryTemplate = buildRetryTemplate(properties);
 		DeadLetterPublisher deadLetters = (deadLetterStream != null)
 				? new DeadLetterPublisher(shared, stream, groupName, deadLetterStream, redis.getDlqMaxLen()) : null;
+		PendingEntryUpdates pendingUpdates = new PendingEntryUpdates(shared, stream, groupName,
+				redis.getClaimIdleTime(), metrics);
 		DeliveryFailureHandler failures = new DeliveryFailureHandler(shared, stream, groupName,
 				redis.getMaxDeliveries(), deadLetters, new RetryableExceptions(properties.getRetryableExceptions()),
-				metrics);
+				metrics, pendingUpdates);
 		IdempotencyGuard idempotency = redis.getIdempotency().isEnabled()
 				? new IdempotencyGuard(redis.getIdempotency().getKeyExpression(),
 						StreamKeys.processedMarkerPrefix(stream, groupName), redis.getIdempotency().getTtl(),
@@ -181,7 +184,8 @@ public class RedisStreamMessageChannelBinder extends
 				: null;
 
 		RedisStreamInboundChannelAdapter adapter = new RedisStreamInboundChannelAdapter(settings, this.connections,
-				this.provisioningProvider, this.codec, retryTemplate, failures, idempotency, this.scheduler, metrics);
+				this.provisioningProvider, this.codec, retryTemplate, failures, idempotency, this.scheduler, metrics,
+				pendingUpdates);
 		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties);
 		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
 		adapter.setBeanFactory(getBeanFactory());

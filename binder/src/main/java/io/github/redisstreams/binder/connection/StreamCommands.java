@@ -31,19 +31,17 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
-import io.lettuce.core.output.NestedMultiOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 
 import io.github.redisstreams.binder.support.StreamEntry;
 
@@ -206,6 +204,14 @@ public class StreamCommands {
 		}
 	}
 
+	/**
+	 * {@code XGROUP CREATECONSUMER}: makes the consumer visible in the group ({@code XINFO CONSUMERS}) before
+	 * it is delivered anything, which a blocking {@code XREADGROUP} that returns nothing does not do.
+	 */
+	public void createConsumer(String stream, String group, String consumer) {
+		await(this.async.xgroupCreateconsumer(bytes(stream), Consumer.from(bytes(group), bytes(consumer))));
+	}
+
 	public boolean destroyGroup(String stream, String group) {
 		return destroyGroup(stream, group, this.timeout);
 	}
@@ -218,50 +224,42 @@ public class StreamCommands {
 	}
 
 	/**
-	 * {@code XAUTOCLAIM stream group consumer min-idle cursor COUNT count}, read with its Redis 7 reply of
-	 * three elements: next cursor, claimed entries and the ids that were deleted while pending (Lettuce's
-	 * own reply type drops the third).
+	 * Gives entries the consumer has just read a delivery counter of 0, without waiting for the reply
+	 * ({@code XCLAIM stream group consumer 0 id... RETRYCOUNT 0 JUSTID}): an entry counts as delivered only
+	 * once a handler gets it.
 	 */
-	public AutoClaimResult autoClaim(String stream, String group, String consumer, Duration minIdle, String cursor,
-			int count) {
-		CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(bytes(stream))
-			.add(group)
-			.add(consumer)
-			.add(minIdle.toMillis())
-			.add(cursor)
-			.add("COUNT")
-			.add(count);
-		List<Object> reply = await(
-				this.async.dispatch(CommandType.XAUTOCLAIM, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE), args));
-		String next = text(reply.get(0));
-		List<StreamEntry> claimed = new ArrayList<>();
-		for (Object element : (List<?>) reply.get(1)) {
-			if (element instanceof List<?> pair && pair.size() == 2) {
-				claimed.add(toEntry(text(pair.get(0)), pairsToMap((List<?>) pair.get(1))));
-			}
-		}
-		List<String> deleted = new ArrayList<>();
-		if (reply.size() > 2 && reply.get(2) instanceof List<?> ids) {
-			for (Object id : ids) {
-				deleted.add(text(id));
-			}
-		}
-		return new AutoClaimResult(next, claimed, deleted);
+	public CompletableFuture<List<StreamMessage<byte[], byte[]>>> resetDeliveryCountsAsync(String stream,
+			String group, String consumer, List<String> ids) {
+		return this.async
+			.xclaim(bytes(stream), Consumer.from(bytes(group), bytes(consumer)), new XClaimArgs().justid().retryCount(0),
+					ids.toArray(String[]::new))
+			.toCompletableFuture();
 	}
 
 	/**
-	 * Delivery counters of a consumer's pending entries between two ids ({@code XPENDING}).
-	 * @return entry id to delivery count
+	 * Pending entries of a group idle for at least {@code minIdle}, oldest first, from an id on
+	 * ({@code XPENDING stream group IDLE ms from + count}).
 	 */
-	public Map<String, Long> deliveryCounts(String stream, String group, String consumer, String fromId, String toId,
-			int count) {
-		List<PendingMessage> pending = await(this.async.xpending(bytes(stream),
-				Consumer.from(bytes(group), bytes(consumer)), Range.create(fromId, toId), Limit.from(count)));
-		Map<String, Long> counts = new HashMap<>();
-		for (PendingMessage message : pending) {
-			counts.put(message.getId(), message.getRedeliveryCount());
-		}
-		return counts;
+	public List<PendingMessage> pendingIdle(String stream, String group, Duration minIdle, String fromId, int count) {
+		return await(this.async.xpending(bytes(stream), XPendingArgs.Builder
+			.xpending(bytes(group), Range.create(fromId, "+"), Limit.from(count))
+			.idle(minIdle)));
+	}
+
+	/**
+	 * Pending entries of one consumer, oldest first, from an id on
+	 * ({@code XPENDING stream group from + count consumer}).
+	 */
+	public List<PendingMessage> pendingOf(String stream, String group, String consumer, String fromId, int count) {
+		return await(this.async.xpending(bytes(stream), Consumer.from(bytes(group), bytes(consumer)),
+				Range.create(fromId, "+"), Limit.from(count)));
+	}
+
+	/**
+	 * The command timeout of the connection: the longest a synchronous command waits for its reply.
+	 */
+	public Duration timeout() {
+		return this.timeout;
 	}
 
 	/**
@@ -398,17 +396,6 @@ public class StreamCommands {
 			fields.put(new String(field.getKey(), StandardCharsets.UTF_8), field.getValue());
 		}
 		return new StreamEntry(id, fields);
-	}
-
-	private static Map<byte[], byte[]> pairsToMap(List<?> flat) {
-		if (flat == null) {
-			return null;
-		}
-		Map<byte[], byte[]> map = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < flat.size(); i += 2) {
-			map.put((byte[]) flat.get(i), (byte[]) flat.get(i + 1));
-		}
-		return map;
 	}
 
 	private static Map<String, Object> pairsToObjects(List<?> flat) {

@@ -5,9 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -20,10 +24,15 @@ import io.github.redisstreams.binder.observability.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
 
 /**
- * Coalesces the acknowledgements of one consumer: ids are added only after their handler succeeded,
+ * Coalesces the acknowledgements of one consumer: entries are added only after their handler succeeded,
  * and sent as one {@code XACK} (or one {@code ack-and-mark} script when idempotency markers go with
  * them) per batch, without waiting for the reply before reading on. A flush that fails leaves its
  * entries pending: they are delivered again later (a duplicate, never a loss).
+ * <p>
+ * An entry whose handler wrote to Redis through the binder (a processor's output) is acknowledged only
+ * once Redis confirmed those writes: a flush first waits for the replies of the writes of its entries
+ * (usually already there, so the normal path costs no extra round trip), and an entry whose write was
+ * refused is not acknowledged but handed to the {@link WriteFailureHandler}, as a failed delivery.
  * <p>
  * An id stays in the consumer's lease set until its acknowledgement is sent: while it waits here (for
  * example behind a slow handler working on the next entry) it must not look abandoned to the other
@@ -55,9 +64,9 @@ final class AckBatcher {
 
 	private final Set<String> held;
 
-	private final List<String> ids = new ArrayList<>();
+	private final WriteFailureHandler writeFailures;
 
-	private final List<String> markerKeys = new ArrayList<>();
+	private final List<Waiting> waiting = new ArrayList<>();
 
 	private final ConcurrentHashMap.KeySetView<CompletableFuture<?>, Boolean> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -66,30 +75,30 @@ final class AckBatcher {
 	/**
 	 * @param markerTtl time-to-live of idempotency markers, or null when the binding has none
 	 * @param held the consumer's lease set, from which ids are removed when their acknowledgement is sent
+	 * @param writeFailures settles entries whose handler's writes Redis refused
 	 */
 	AckBatcher(StreamCommands commands, String stream, String group, Duration markerTtl, ConsumerMetrics metrics,
-			Set<String> held) {
+			Set<String> held, WriteFailureHandler writeFailures) {
 		this.commands = commands;
 		this.stream = stream;
 		this.group = group;
 		this.markerTtl = markerTtl;
 		this.metrics = metrics;
 		this.held = held;
+		this.writeFailures = writeFailures;
 	}
 
 	/**
 	 * Queues the acknowledgement of a successfully processed entry.
-	 * @param id the entry id
+	 * @param delivery the entry
 	 * @param markerKey the idempotency marker to write with it, or null
+	 * @param writes the replies of the writes its handler made, to be confirmed before it is acknowledged
 	 */
-	void add(String id, String markerKey) {
-		if (this.ids.isEmpty()) {
+	void add(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
+		if (this.waiting.isEmpty()) {
 			this.firstAddedAt = System.nanoTime();
 		}
-		this.ids.add(id);
-		if (markerKey != null) {
-			this.markerKeys.add(markerKey);
-		}
+		this.waiting.add(new Waiting(delivery, markerKey, writes));
 	}
 
 	/**
@@ -97,44 +106,54 @@ final class AckBatcher {
 	 * handlers must not hold finished entries unacknowledged for long: a crash would redeliver them).
 	 */
 	void flushIfDue() {
-		if (!this.ids.isEmpty()
-				&& (this.ids.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS)) {
+		if (!this.waiting.isEmpty()
+				&& (this.waiting.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS)) {
 			flush();
 		}
 	}
 
 	/**
-	 * Sends the waiting acknowledgements without waiting for the reply.
+	 * Sends the waiting acknowledgements without waiting for the reply, once the writes of their handlers
+	 * are confirmed.
 	 */
 	void flush() {
-		if (this.ids.isEmpty()) {
+		if (this.waiting.isEmpty()) {
 			return;
 		}
-		List<String> batch = new ArrayList<>(this.ids);
-		this.ids.clear();
-		batch.forEach(this.held::remove);
+		List<Waiting> waited = new ArrayList<>(this.waiting);
+		this.waiting.clear();
+		List<Waiting> batch = confirmedWrites(waited);
+		if (batch.isEmpty()) {
+			return;
+		}
+		List<String> ids = new ArrayList<>(batch.size());
+		List<String> markerKeys = new ArrayList<>();
+		for (Waiting item : batch) {
+			ids.add(item.delivery().id());
+			if (item.markerKey() != null) {
+				markerKeys.add(item.markerKey());
+			}
+		}
+		ids.forEach(this.held::remove);
 		CompletableFuture<?> done;
 		try {
-			done = this.markerKeys.isEmpty() ? this.commands.ack(this.stream, this.group, batch).toCompletableFuture()
-					: ackAndMark(batch);
+			done = markerKeys.isEmpty() ? this.commands.ack(this.stream, this.group, ids).toCompletableFuture()
+					: ackAndMark(ids, markerKeys);
 		}
 		catch (RedisException ex) {
-			logFailure(batch.size(), ex);
+			logFailure(ids.size(), ex);
 			return;
-		}
-		finally {
-			this.markerKeys.clear();
 		}
 		this.inFlight.add(done);
 		done.whenComplete((result, ex) -> {
 			this.inFlight.remove(done);
 			if (ex != null) {
-				logFailure(batch.size(), ex);
+				logFailure(ids.size(), ex);
 			}
 			else if (this.metrics != ConsumerMetrics.NOOP) {
-				this.metrics.acked(batch.size());
+				this.metrics.acked(ids.size());
 				long now = System.currentTimeMillis();
-				for (String id : batch) {
+				for (String id : ids) {
 					long createdAt = Delivery.timestampOf(id);
 					if (createdAt > 0) {
 						this.metrics.endToEndLatency(Math.max(0, now - createdAt));
@@ -142,6 +161,69 @@ final class AckBatcher {
 				}
 			}
 		});
+	}
+
+	/**
+	 * Waits for the replies of the handlers' writes (at most the command timeout) and settles the entries
+	 * whose writes were refused or not confirmed.
+	 * @return the entries that may be acknowledged
+	 */
+	private List<Waiting> confirmedWrites(List<Waiting> batch) {
+		List<CompletableFuture<?>> writes = new ArrayList<>();
+		for (Waiting item : batch) {
+			for (CompletableFuture<?> write : item.writes()) {
+				if (!write.isDone()) {
+					writes.add(write);
+				}
+			}
+		}
+		if (!writes.isEmpty()) {
+			try {
+				CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+					.handle((result, ex) -> null)
+					.get(this.commands.timeout().toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// settled below, per entry
+			}
+		}
+		List<Waiting> confirmed = new ArrayList<>(batch.size());
+		for (Waiting item : batch) {
+			Throwable failure = failureOf(item.writes());
+			if (failure == null) {
+				confirmed.add(item);
+			}
+			else {
+				// released: a failed entry must age, so that it is claimed and delivered again
+				this.held.remove(item.delivery().id());
+				this.writeFailures.writesFailed(item.delivery(), failure);
+			}
+		}
+		return confirmed;
+	}
+
+	private Throwable failureOf(List<CompletableFuture<?>> writes) {
+		for (CompletableFuture<?> write : writes) {
+			if (!write.isDone()) {
+				return new TimeoutException("Redis did not confirm a write of the handler within "
+						+ this.commands.timeout() + "; the entry is delivered again");
+			}
+			if (write.isCompletedExceptionally()) {
+				try {
+					write.join();
+				}
+				catch (CancellationException ex) {
+					return ex;
+				}
+				catch (CompletionException ex) {
+					return (ex.getCause() != null) ? ex.getCause() : ex;
+				}
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -169,15 +251,15 @@ final class AckBatcher {
 		}
 	}
 
-	private CompletableFuture<Long> ackAndMark(List<String> batch) {
-		List<String> keys = new ArrayList<>(this.markerKeys.size() + 1);
+	private CompletableFuture<Long> ackAndMark(List<String> ids, List<String> markerKeys) {
+		List<String> keys = new ArrayList<>(markerKeys.size() + 1);
 		keys.add(this.stream);
-		keys.addAll(this.markerKeys);
-		List<byte[]> args = new ArrayList<>(batch.size() + 3);
+		keys.addAll(markerKeys);
+		List<byte[]> args = new ArrayList<>(ids.size() + 3);
 		args.add(bytes(this.group));
 		args.add(bytes(Long.toString(this.markerTtl.toMillis())));
-		args.add(bytes(Integer.toString(batch.size())));
-		for (String id : batch) {
+		args.add(bytes(Integer.toString(ids.size())));
+		for (String id : ids) {
 			args.add(bytes(id));
 		}
 		return this.commands.evalAsync(ACK_AND_MARK, ScriptOutputType.INTEGER, keys, args);
@@ -190,6 +272,21 @@ final class AckBatcher {
 
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Settles an entry whose handler succeeded but whose writes Redis refused (or did not confirm): for
+	 * the binding it is a failed delivery.
+	 */
+	@FunctionalInterface
+	interface WriteFailureHandler {
+
+		void writesFailed(Delivery delivery, Throwable cause);
+
+	}
+
+	private record Waiting(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
+
 	}
 
 }

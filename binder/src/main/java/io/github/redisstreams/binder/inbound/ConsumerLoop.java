@@ -17,9 +17,11 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.properties.StartOffset;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
+import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.OutageLogger;
 import io.github.redisstreams.binder.support.StreamEntry;
@@ -29,10 +31,13 @@ import io.github.redisstreams.binder.support.StreamEntry;
  * Redis connection:
  * <ol>
  * <li>first the consumer's own pending entries, left by a previous run under the same name;</li>
- * <li>then, in turn: every {@code claim-interval}, entries idle longer than {@code claim-idle-time}
- * ({@code XAUTOCLAIM}), and new entries ({@code XREADGROUP ... >} blocking up to
- * {@code block-timeout}).</li>
+ * <li>then, in turn: every {@code claim-interval}, entries idle longer than {@code claim-idle-time}, and
+ * new entries ({@code XREADGROUP ... >} blocking up to {@code block-timeout}).</li>
  * </ol>
+ * Pending entries are taken one at a time, right before their handler gets them (see
+ * {@link PendingEntryRecovery}). New entries arrive with a delivery counter of 1 each; all but the first of
+ * a batch are set back to 0 at once (one command per batch, not awaited), so that an entry counts as
+ * delivered only when a handler gets it, and the entries behind one that kills the JVM are not charged.
  * A failure of Redis never ends the loop: a lost connection is retried with exponential back-off
  * (logged once per outage), and a group that vanished is created again. Stopping lets the current
  * batch finish and be acknowledged.
@@ -75,11 +80,24 @@ final class ConsumerLoop implements Runnable {
 
 	private volatile StreamCommands reader;
 
+	private final ConsumerLoop predecessor;
+
+	private final Runnable onFinished;
+
+	private final long startedAt = System.currentTimeMillis();
+
 	private String lastSeenId;
 
+	private boolean registered;
+
+	/**
+	 * @param predecessor the loop that ran under the same name before this one and may still be finishing
+	 * an entry (a binding stopped and started again), or null: this loop reads nothing until it finished
+	 * @param onFinished run when the loop has finished
+	 */
 	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
 			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, LeaseKeeper leases,
-			PendingEntryRecovery recovery) {
+			PendingEntryRecovery recovery, ConsumerLoop predecessor, Runnable onFinished) {
 		this.settings = settings;
 		this.consumer = consumer;
 		this.connections = connections;
@@ -89,6 +107,8 @@ final class ConsumerLoop implements Runnable {
 		this.leases = leases;
 		this.held = leases.register(consumer);
 		this.recovery = recovery;
+		this.predecessor = predecessor;
+		this.onFinished = onFinished;
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe());
 	}
 
@@ -116,6 +136,7 @@ final class ConsumerLoop implements Runnable {
 		long claimIntervalNanos = this.settings.redis().getClaimInterval().toNanos();
 		long nextClaimAt = System.nanoTime();
 		try {
+			awaitPredecessor();
 			while (this.running) {
 				try {
 					StreamCommands reader = this.reader;
@@ -130,26 +151,31 @@ final class ConsumerLoop implements Runnable {
 						continue;
 					}
 					this.parked = false;
+					if (!this.registered) {
+						reader.createConsumer(this.settings.stream(), this.settings.group(), this.consumer);
+						this.registered = true;
+					}
 					if (!this.recovery.ownPendingDone()) {
-						process(this.recovery.nextOwnPending(reader));
+						processPending(reader, this.recovery.nextOwnPending(reader));
 					}
 					else {
 						boolean claiming = System.nanoTime() - nextClaimAt >= 0;
 						if (claiming) {
-							process(this.recovery.claimIdle(reader));
+							processPending(reader, this.recovery.nextIdle(reader));
 							if (this.recovery.claimScanComplete()) {
 								nextClaimAt = System.nanoTime() + claimIntervalNanos;
 								claiming = false;
 							}
 						}
 						// while a claim scan has more to take over, read new entries without blocking
-						process(readNew(reader, !claiming));
+						processNew(readNew(reader, !claiming));
 					}
 					this.outage.succeeded();
 					backOff = null;
 				}
 				catch (RedisException ex) {
 					if (isNoGroup(ex)) {
+						this.registered = false;
 						recreateGroup();
 						continue;
 					}
@@ -185,6 +211,28 @@ final class ConsumerLoop implements Runnable {
 			}
 			closeReader();
 			this.finished.countDown();
+			this.onFinished.run();
+		}
+	}
+
+	/**
+	 * A loop that ran under the same name may still be in a handler (it outlived its stop timeout): its
+	 * entries are this consumer's own pending entries, and reading them now would run them twice at once.
+	 */
+	private void awaitPredecessor() {
+		if (this.predecessor == null || !this.predecessor.isAlive()) {
+			return;
+		}
+		logger.warn("Consumer '" + this.consumer + "' of " + this.settings.describe() + " waits for its previous run, "
+				+ "still processing an entry, to finish before it reads");
+		try {
+			while (this.running && !this.predecessor.awaitFinished(this.settings.redis().getBlockTimeout())) {
+				// checks for a stop at every block-timeout
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
 		}
 	}
 
@@ -243,6 +291,9 @@ final class ConsumerLoop implements Runnable {
 		}
 		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
 				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
+		if (entries.size() > 1) {
+			resetDeliveryCounts(reader, entries.subList(1, entries.size()));
+		}
 		List<Delivery> deliveries = new ArrayList<>(entries.size());
 		for (StreamEntry entry : entries) {
 			deliveries.add(new Delivery(entry, 1));
@@ -250,24 +301,58 @@ final class ConsumerLoop implements Runnable {
 		return deliveries;
 	}
 
-	private void process(List<Delivery> batch) {
+	/**
+	 * The first entry of a new batch goes to its handler now; the others wait, and must not count as
+	 * delivered until their turn. Not awaited: the command goes ahead of the next one on this connection,
+	 * and should it be lost, the entries merely keep a count of 1 that they did not use.
+	 */
+	private void resetDeliveryCounts(StreamCommands reader, List<StreamEntry> waiting) {
+		reader.resetDeliveryCountsAsync(this.settings.stream(), this.settings.group(), this.consumer,
+				waiting.stream().map(StreamEntry::id).toList())
+			.whenComplete((result, ex) -> {
+				if (ex != null && logger.isDebugEnabled()) {
+					logger.debug("Could not reset the delivery counters of a new batch of " + this.settings.describe(), ex);
+				}
+			});
+	}
+
+	private void processNew(List<Delivery> batch) {
 		if (batch.isEmpty()) {
 			return;
 		}
-		List<Delivery> unprocessed = this.processor.process(batch, this.consumer, this.acks, this.held,
+		List<Delivery> unprocessed = this.processor.processNew(batch, this.consumer, this.acks, this.held,
 				() -> !this.running);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
-			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time
-			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList());
+			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with
+			// no delivery counted, since no handler got it
+			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList(), 0L);
 		}
+	}
+
+	private void processPending(StreamCommands reader, List<PendingEntry> batch) {
+		if (batch.isEmpty()) {
+			return;
+		}
+		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
+				() -> !this.running, (entry) -> this.recovery.take(reader, entry));
+		// stopping: own entries not taken go back to the group at once (their counters untouched); others
+		// were never taken from their owners
+		List<String> own = untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList();
+		this.leases.release(this.consumer, own, null);
 	}
 
 	private void recreateGroup() {
 		// a named group starts over at 0, so that entries written after a Redis restart and before this
-		// moment are not skipped; an anonymous one resumes after the last entry it saw
-		String offset = (this.settings.anonymous() && this.lastSeenId != null) ? this.lastSeenId
-				: RedisStreamProvisioner.EARLIEST;
+		// moment are not skipped; an anonymous one resumes after the last entry it saw, or, having seen none,
+		// with the entries written since the binding started (it never reads older ones)
+		String offset = RedisStreamProvisioner.EARLIEST;
+		if (this.lastSeenId != null && this.settings.anonymous()) {
+			offset = this.lastSeenId;
+		}
+		else if (this.settings.anonymous() && this.settings.redis().getStartOffset() != StartOffset.EARLIEST) {
+			offset = this.startedAt + "-0";
+		}
 		try {
 			if (this.provisioner.ensureGroup(this.settings.stream(), this.settings.group(), offset)) {
 				logger.warn("Consumer group '" + this.settings.group() + "' of stream '" + this.settings.stream()

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -22,8 +24,10 @@ import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.observability.ConsumerMetrics;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
+import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.MalformedEntryException;
 
 /**
@@ -72,8 +76,9 @@ final class EntryProcessor {
 	}
 
 	/**
-	 * Processes a batch in order, until the batch is done or the consumer is stopping. Entries not settled
-	 * when Redis fails midway stay pending and are claimed again later.
+	 * Processes a batch of new entries ({@code XREADGROUP ... >}) in order, until the batch is done or the
+	 * consumer is stopping. Entries not settled when Redis fails midway stay pending and are claimed again
+	 * later.
 	 * @param batch the deliveries, all owned by {@code consumer}
 	 * @param consumer the consumer name
 	 * @param acks the consumer's acknowledgement batcher, which releases the leases of the ids it sends
@@ -81,7 +86,7 @@ final class EntryProcessor {
 	 * @param stopping whether the consumer is stopping: checked before each entry
 	 * @return the deliveries left unprocessed because the consumer is stopping
 	 */
-	List<Delivery> process(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
+	List<Delivery> processNew(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
 			BooleanSupplier stopping) {
 		if (batch.isEmpty()) {
 			return List.of();
@@ -91,15 +96,17 @@ final class EntryProcessor {
 			held.add(delivery.id());
 		}
 		try {
-			List<Prepared> prepared = prepare(batch, consumer);
-			Set<String> processedKeys = alreadyProcessed(prepared, acks);
-			Set<String> processedInBatch = new HashSet<>();
+			List<Prepared> prepared = new ArrayList<>(batch.size());
+			for (Delivery delivery : batch) {
+				prepared.add(prepare(delivery, consumer));
+			}
+			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks));
 			for (int i = 0; i < prepared.size(); i++) {
 				if (stopping.getAsBoolean()) {
 					return batch.subList(i, batch.size());
 				}
-				settle(prepared.get(i), consumer, acks, held, processedKeys, processedInBatch);
 				acks.flushIfDue();
+				settle(prepared.get(i), handling);
 			}
 			return List.of();
 		}
@@ -111,24 +118,73 @@ final class EntryProcessor {
 		}
 	}
 
-	private List<Prepared> prepare(List<Delivery> batch, String consumer) {
-		List<Prepared> prepared = new ArrayList<>(batch.size());
-		for (Delivery delivery : batch) {
-			try {
-				Message<byte[]> message = this.codec.decode(delivery.entry(), this.settings.stream(),
-						this.settings.group(), consumer, delivery.deliveryCount());
-				prepared.add(new Prepared(delivery, message, markerKey(message, delivery), null));
+	/**
+	 * Processes pending entries (the consumer's own after a restart, or idle ones of the group) in order,
+	 * taking each right before its handler gets it, so that only deliveries to a handler are counted.
+	 * @param batch the pending entries found
+	 * @param consumer the consumer name
+	 * @param acks the consumer's acknowledgement batcher
+	 * @param held the consumer's lease set
+	 * @param stopping whether the consumer is stopping: checked before each entry
+	 * @param take claims an entry for this consumer, returning null when it is not to be delivered here
+	 * @return the entries left untaken because the consumer is stopping
+	 */
+	List<PendingEntry> processPending(List<PendingEntry> batch, String consumer, AckBatcher acks, Set<String> held,
+			BooleanSupplier stopping, Function<PendingEntry, Delivery> take) {
+		Handling handling = new Handling(consumer, acks, held, new HashSet<>());
+		List<String> taken = new ArrayList<>();
+		try {
+			for (int i = 0; i < batch.size(); i++) {
+				if (stopping.getAsBoolean()) {
+					return batch.subList(i, batch.size());
+				}
+				acks.flushIfDue();
+				Delivery delivery = take.apply(batch.get(i));
+				if (delivery == null) {
+					continue;
+				}
+				this.metrics.received(1);
+				held.add(delivery.id());
+				taken.add(delivery.id());
+				Prepared item = prepare(delivery, consumer);
+				handling.processedKeys().addAll(alreadyProcessed(List.of(item), acks));
+				settle(item, handling);
 			}
-			catch (MalformedEntryException ex) {
-				prepared.add(new Prepared(delivery, null, null, ex));
-			}
+			return List.of();
 		}
-		return prepared;
+		finally {
+			acks.flush();
+			taken.forEach(held::remove);
+		}
 	}
 
-	private void settle(Prepared item, String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
-			Set<String> processedInBatch) {
+	/**
+	 * Settles an entry whose handler returned but whose writes (a processor's output) Redis refused: a
+	 * failed delivery, not acknowledged.
+	 */
+	void writesFailed(Delivery delivery, String consumer, Throwable cause) {
+		this.metrics.failed();
+		logger.warn("Entry " + delivery.id() + " of " + this.settings.describe() + " was processed, but a write "
+				+ "its handler made was not stored, so it is not acknowledged: " + cause);
+		handlerFailed(delivery, consumer, cause);
+	}
+
+	private Prepared prepare(Delivery delivery, String consumer) {
+		try {
+			Message<byte[]> message = this.codec.decode(delivery.entry(), this.settings.stream(), this.settings.group(),
+					consumer, delivery.deliveryCount());
+			return new Prepared(delivery, message, markerKey(message, delivery), null);
+		}
+		catch (MalformedEntryException ex) {
+			return new Prepared(delivery, null, null, ex);
+		}
+	}
+
+	private void settle(Prepared item, Handling handling) {
 		Delivery delivery = item.delivery();
+		String consumer = handling.consumer();
+		AckBatcher acks = handling.acks();
+		Set<String> held = handling.held();
 		if (item.malformed() != null) {
 			held.remove(delivery.id());
 			giveUp(delivery, consumer, item.malformed(), "it cannot be read as a message");
@@ -143,8 +199,8 @@ final class EntryProcessor {
 			return;
 		}
 		String markerKey = item.markerKey();
-		if (markerKey != null && (processedKeys.contains(markerKey) || processedInBatch.contains(markerKey))) {
-			acks.add(delivery.id(), null);
+		if (markerKey != null && handling.processedKeys().contains(markerKey)) {
+			acks.add(delivery, null, List.of());
 			this.metrics.duplicateSkipped();
 			if (logger.isDebugEnabled()) {
 				logger.debug("Skipped entry " + delivery.id() + " of " + this.settings.describe() + ": key "
@@ -155,17 +211,24 @@ final class EntryProcessor {
 		long start = System.nanoTime();
 		try {
 			int[] attempts = { 0 };
-			this.retryTemplate.execute(() -> {
+			List<CompletableFuture<?>> writes = this.retryTemplate.execute(() -> {
 				if (attempts[0]++ > 0) {
 					this.metrics.retried();
 				}
-				this.target.send(item.message());
-				return null;
+				HandlerWrites.begin();
+				try {
+					this.target.send(item.message());
+				}
+				catch (RuntimeException ex) {
+					HandlerWrites.end();
+					throw ex;
+				}
+				return HandlerWrites.end();
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
-			acks.add(delivery.id(), markerKey);
+			acks.add(delivery, markerKey, writes);
 			if (markerKey != null) {
-				processedInBatch.add(markerKey);
+				handling.processedKeys().add(markerKey);
 			}
 		}
 		catch (RetryException ex) {
@@ -173,7 +236,7 @@ final class EntryProcessor {
 			this.metrics.failed();
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 			if (this.target.publishFailure(item.message(), cause)) {
-				acks.add(delivery.id(), null);
+				acks.add(delivery, null, List.of());
 			}
 			else {
 				// released: a failed entry must age, so that it is claimed and delivered again
@@ -226,7 +289,7 @@ final class EntryProcessor {
 
 	private Set<String> alreadyProcessed(List<Prepared> prepared, AckBatcher acks) {
 		if (this.idempotency == null) {
-			return Set.of();
+			return new HashSet<>();
 		}
 		// the markers of the previous batch are written by its acknowledgement: let it land first, or a
 		// duplicate in this batch of a message just processed would not be recognised
@@ -237,11 +300,21 @@ final class EntryProcessor {
 				keys.add(item.markerKey());
 			}
 		}
-		return this.idempotency.processed(this.commands, keys);
+		return new HashSet<>(this.idempotency.processed(this.commands, keys));
 	}
 
 	private record Prepared(Delivery delivery, Message<byte[]> message, String markerKey,
 			MalformedEntryException malformed) {
+
+	}
+
+	/**
+	 * What settling the entries of one batch shares.
+	 *
+	 * @param processedKeys idempotency keys known to be processed: marked in Redis, or processed earlier in
+	 * the batch
+	 */
+	private record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys) {
 
 	}
 

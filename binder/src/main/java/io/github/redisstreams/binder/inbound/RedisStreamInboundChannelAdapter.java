@@ -32,6 +32,7 @@ import io.github.redisstreams.binder.recovery.ConsumerJanitor;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
+import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
 import io.github.redisstreams.binder.support.EntryCodec;
 
 /**
@@ -47,9 +48,6 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		implements DeliveryTarget, ConsumerBindingView, Pausable {
 
 	private static final Log logger = LogFactory.getLog(RedisStreamInboundChannelAdapter.class);
-
-	/** How long a stopping binding waits for its loops to finish their current batch. */
-	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
 	private final ConsumerSettings settings;
 
@@ -69,13 +67,18 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	private final ConsumerMetrics metrics;
 
+	private final LeaseKeeper leaseKeeper;
+
+	private final PendingEntryUpdates pendingUpdates;
+
 	private MessageChannel failureChannel;
 
 	private ErrorMessageStrategy failureMessageStrategy;
 
 	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
-	private LeaseKeeper leaseKeeper;
+	/** Loops of an earlier start still in a handler, whose leases must be kept until they finish. */
+	private final List<ConsumerLoop> lingering = new CopyOnWriteArrayList<>();
 
 	private ConsumerJanitor janitor;
 
@@ -83,13 +86,16 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	private volatile boolean paused;
 
+	private volatile boolean stopping;
+
 	/**
 	 * @param idempotency the duplicate check, or null when the binding has none
+	 * @param pendingUpdates changes the binding's pending entries (leases, hand-backs)
 	 */
 	public RedisStreamInboundChannelAdapter(ConsumerSettings settings, RedisStreamConnections connections,
 			RedisStreamProvisioner provisioner, EntryCodec codec, RetryTemplate retryTemplate,
 			DeliveryFailureHandler failures, IdempotencyGuard idempotency, TaskScheduler scheduler,
-			ConsumerMetrics metrics) {
+			ConsumerMetrics metrics, PendingEntryUpdates pendingUpdates) {
 		this.settings = settings;
 		this.connections = connections;
 		this.provisioner = provisioner;
@@ -99,6 +105,8 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		this.idempotency = idempotency;
 		this.scheduler = scheduler;
 		this.metrics = metrics;
+		this.leaseKeeper = new LeaseKeeper(pendingUpdates, settings.redis().getClaimIdleTime());
+		this.pendingUpdates = pendingUpdates;
 	}
 
 	/**
@@ -170,21 +178,26 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	@Override
 	protected void doStart() {
+		this.stopping = false;
 		StreamCommands shared = this.connections.shared();
-		this.leaseKeeper = new LeaseKeeper(shared, this.settings.stream(), this.settings.group(),
-				this.settings.redis().getClaimIdleTime());
 		EntryProcessor processor = new EntryProcessor(this.settings, this.codec, this.retryTemplate, this,
 				this.failures, this.idempotency, shared, this.metrics);
+		List<ConsumerLoop> previous = List.copyOf(this.loops);
+		previous.stream().filter(ConsumerLoop::isAlive).forEach(this.lingering::add);
 		this.loops.clear();
 		for (String consumer : this.settings.consumerNames()) {
 			Set<String> held = this.leaseKeeper.register(consumer);
 			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(),
-					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics, held);
-			PendingEntryRecovery recovery = new PendingEntryRecovery(this.settings.stream(), this.settings.group(),
-					consumer, this.settings.redis().getClaimIdleTime(), this.settings.redis().getClaimBatchSize(),
-					this.metrics);
+					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics, held,
+					(delivery, cause) -> processor.writesFailed(delivery, consumer, cause));
+			PendingEntryRecovery recovery = new PendingEntryRecovery(consumer, this.settings.redis().getClaimIdleTime(),
+					this.settings.redis().getClaimBatchSize(), this.metrics, this.pendingUpdates);
+			ConsumerLoop predecessor = previous.stream()
+				.filter((loop) -> loop.consumer().equals(consumer) && loop.isAlive())
+				.findFirst()
+				.orElse(null);
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
-					acks, this.leaseKeeper, recovery);
+					acks, this.leaseKeeper, recovery, predecessor, this::loopFinished);
 			if (this.paused) {
 				loop.pauseReading();
 			}
@@ -205,22 +218,33 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		}
 	}
 
+	/**
+	 * Stops reading, lets each consumer finish the entry in hand (at most {@code shutdown-timeout}) and hands
+	 * the rest back. A handler still running after that keeps its leases until it returns, so that its
+	 * entry is not taken over and run twice at once.
+	 */
 	@Override
 	protected void doStop() {
+		this.stopping = true;
 		if (this.bindingRegistry != null) {
 			this.bindingRegistry.unregister(this);
+		}
+		if (this.janitor != null) {
+			this.janitor.stop();
 		}
 		this.loops.forEach(ConsumerLoop::stop);
 		// a loop still reading after block-timeout cannot reach Redis: fail its read instead of waiting
 		awaitLoops(this.settings.redis().getBlockTimeout().plusMillis(500));
 		this.loops.forEach(ConsumerLoop::closeReader);
-		long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+		Duration timeout = this.settings.redis().getShutdownTimeout();
+		long deadline = System.nanoTime() + timeout.toNanos();
 		for (ConsumerLoop loop : this.loops) {
 			try {
 				Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
 				if (!loop.awaitFinished(left)) {
 					logger.warn("Consumer '" + loop.consumer() + "' of " + this.settings.describe() + " is still "
-							+ "processing after " + STOP_TIMEOUT.toSeconds() + " s; its unfinished entries stay pending");
+							+ "processing after shutdown-timeout " + timeout + "; it keeps the leases of its entries "
+							+ "until its handler returns, and its unfinished entries stay pending");
 				}
 			}
 			catch (InterruptedException ex) {
@@ -228,11 +252,16 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 				break;
 			}
 		}
-		if (this.leaseKeeper != null) {
+		loopFinished();
+	}
+
+	/**
+	 * Stops renewing leases once the binding is stopped and no consumer of it works on an entry any more.
+	 */
+	private void loopFinished() {
+		this.lingering.removeIf((loop) -> !loop.isAlive());
+		if (this.stopping && this.loops.stream().noneMatch(ConsumerLoop::isAlive) && this.lingering.isEmpty()) {
 			this.leaseKeeper.stop();
-		}
-		if (this.janitor != null) {
-			this.janitor.stop();
 		}
 	}
 

@@ -29,6 +29,7 @@ import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
 import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
 import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.HeaderPatterns;
 
 /**
@@ -40,7 +41,9 @@ import io.github.redisstreams.binder.support.HeaderPatterns;
  * {@code docs/performance.md}.) The number of writes awaiting a reply is bounded
  * ({@code max-in-flight}); when Redis is slow or unreachable, further sends wait up to
  * {@code send-timeout} and then fail, instead of queueing without limit. A failed asynchronous write
- * is logged at ERROR and published to the binding's error channel.
+ * is logged at ERROR and published to the binding's error channel. A write made while a consumer of this
+ * binder runs its handler (a processor's output) is recorded in {@link HandlerWrites}: that consumer
+ * acknowledges its input only after the write was confirmed, whatever {@code sync} says.
  */
 public class RedisStreamProducerHandler extends AbstractMessageHandler implements Lifecycle {
 
@@ -114,6 +117,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 			this.metrics.sendFailed();
 			throw new MessageDeliveryException(message, "Failed to write to stream '" + stream + "'", ex);
 		}
+		// the consumer running this handler, if any, acknowledges its input only once this write is confirmed
+		HandlerWrites.record(reply);
 		reply.whenComplete((id, ex) -> {
 			this.inFlight.release();
 			send.stop(id, ex);

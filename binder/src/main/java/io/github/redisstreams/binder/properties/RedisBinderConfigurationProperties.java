@@ -33,9 +33,12 @@ public class RedisBinderConfigurationProperties {
 	 * <instance-id>-<n>, where n numbers the concurrency slots of the instance. Defaults to
 	 * <hostname>-<pid>, which is unique on a host and stable across restarts on platforms that
 	 * give a stable hostname and process id (a Kubernetes StatefulSet pod runs as PID 1 under the same
-	 * hostname). Set it to a stable value, e.g. orders-${spring.cloud.stream.instance-index}, so
-	 * that a restarted instance resumes its own pending entries at once instead of waiting for another
-	 * consumer to claim them.
+	 * hostname). A value of your own must be stable across restarts and unique among the live
+	 * instances, e.g. ${HOSTNAME} on a StatefulSet: a restarted instance then resumes its own pending
+	 * entries at once instead of waiting for another consumer to claim them. Two live instances with the
+	 * same id would share consumer names and each resume the entries the other is working on; a fixed
+	 * value such as orders-${spring.cloud.stream.instance-index} is only safe when every replica sets
+	 * its own instance-index.
 	 */
 	private String instanceId;
 

@@ -38,7 +38,7 @@ public class RedisConsumerProperties {
 
 	/**
 	 * How long an entry must have been pending without any sign of life from its consumer before
-	 * another consumer of the group takes it over (XAUTOCLAIM min-idle-time). The binder keeps
+	 * another consumer of the group takes it over (XPENDING IDLE, then XCLAIM). The binder keeps
 	 * the entries it is still working on fresh, so this only expires for consumers that are gone; it is
 	 * also the delay before a failed entry is delivered again.
 	 */
@@ -50,15 +50,18 @@ public class RedisConsumerProperties {
 	private Duration claimInterval = Duration.ofSeconds(5);
 
 	/**
-	 * Maximum number of entries claimed by one XAUTOCLAIM (COUNT).
+	 * Maximum number of idle pending entries one look for them returns (XPENDING IDLE ... COUNT); they
+	 * are then taken over one at a time, each right before its handler gets it.
 	 */
 	private int claimBatchSize = 100;
 
 	/**
-	 * Number of deliveries (Redis's own delivery counter of the pending entry) after which a failing
-	 * entry is not processed again but dead-lettered. Each delivery runs the in-process retries of
-	 * max-attempts. An entry whose counter exceeds this value when it is delivered (its
-	 * consumer crashed while processing it, every time) goes to the dead-letter stream unprocessed.
+	 * Number of deliveries to the handler after which a failing entry is not processed again but
+	 * dead-lettered. Deliveries are counted by Redis's own delivery counter of the pending entry, which the
+	 * binder charges only when a handler gets the entry (never for entries merely fetched with others).
+	 * Each delivery runs the in-process retries of max-attempts. An entry whose counter exceeds this
+	 * value when it is taken again (its handler crashed the JVM every time) goes to the dead-letter stream
+	 * unprocessed.
 	 */
 	private int maxDeliveries = 5;
 
@@ -89,6 +92,13 @@ public class RedisConsumerProperties {
 	 * removed.
 	 */
 	private Duration consumerExpiry = Duration.ofMinutes(15);
+
+	/**
+	 * How long a stopping binding waits for its handlers to finish the entries in hand. A handler still
+	 * running after that is left to finish: the binding keeps the leases of its entries until it returns
+	 * (so that no other consumer takes them over meanwhile), and the entries stay pending.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(30);
 
 	/**
 	 * Skipping of duplicate deliveries by business key.
@@ -185,6 +195,14 @@ public class RedisConsumerProperties {
 		this.consumerExpiry = consumerExpiry;
 	}
 
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
 	public Idempotency getIdempotency() {
 		return this.idempotency;
 	}
@@ -221,6 +239,7 @@ public class RedisConsumerProperties {
 		PropertyChecks.positive(prefix + ".max-deliveries", this.maxDeliveries);
 		PropertyChecks.notNegative(prefix + ".dlq-max-len", this.dlqMaxLen);
 		PropertyChecks.positive(prefix + ".consumer-expiry", this.consumerExpiry);
+		PropertyChecks.positive(prefix + ".shutdown-timeout", this.shutdownTimeout);
 		if (this.dlqName != null && !StringUtils.hasText(this.dlqName)) {
 			throw PropertyChecks.invalid(prefix + ".dlq-name", this.dlqName, "must not be blank");
 		}

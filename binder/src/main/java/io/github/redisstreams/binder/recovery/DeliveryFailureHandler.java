@@ -56,11 +56,14 @@ public class DeliveryFailureHandler {
 
 	private final ConsumerMetrics metrics;
 
+	private final PendingEntryUpdates pendingUpdates;
+
 	/**
 	 * @param deadLetters the dead-letter publisher, or null when the binding has no dead-letter stream
 	 */
 	public DeliveryFailureHandler(StreamCommands commands, String stream, String group, int maxDeliveries,
-			DeadLetterPublisher deadLetters, RetryableExceptions retryableExceptions, ConsumerMetrics metrics) {
+			DeadLetterPublisher deadLetters, RetryableExceptions retryableExceptions, ConsumerMetrics metrics,
+			PendingEntryUpdates pendingUpdates) {
 		this.commands = commands;
 		this.stream = stream;
 		this.group = group;
@@ -68,6 +71,7 @@ public class DeliveryFailureHandler {
 		this.deadLetters = deadLetters;
 		this.retryableExceptions = retryableExceptions;
 		this.metrics = metrics;
+		this.pendingUpdates = pendingUpdates;
 	}
 
 	/**
@@ -84,6 +88,10 @@ public class DeliveryFailureHandler {
 		if (delivery.deliveryCount() >= this.maxDeliveries) {
 			return giveUp(delivery, consumer, cause, "it failed on its last delivery (" + delivery.deliveryCount()
 					+ " of max-deliveries " + this.maxDeliveries + ")");
+		}
+		// Redis's counter may be behind (entries of a new batch wait at 0 until their handler gets them)
+		if (!this.pendingUpdates.recordFailedDelivery(consumer, delivery.id(), delivery.deliveryCount())) {
+			return Outcome.NOT_OWNED;
 		}
 		if (logger.isInfoEnabled()) {
 			logger.info("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group

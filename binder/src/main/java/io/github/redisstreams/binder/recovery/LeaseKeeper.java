@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.recovery;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 
 import io.lettuce.core.RedisException;
-import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.scheduling.TaskScheduler;
-
-import io.github.redisstreams.binder.connection.LuaScript;
-import io.github.redisstreams.binder.connection.StreamCommands;
 
 /**
  * Keeps the entries that consumers of a binding have fetched but not finished from looking abandoned.
@@ -26,33 +21,25 @@ import io.github.redisstreams.binder.connection.StreamCommands;
  * this, a handler (or a batch) slower than {@code claim-idle-time} would have its entries claimed and
  * processed a second time by another consumer. Every third of {@code claim-idle-time} the idle time of
  * each held entry is reset with {@code XCLAIM ... JUSTID} (which does not count as a delivery), so
- * only entries of consumers that are really gone ever reach the claim idle time.
+ * only entries of consumers that are really gone ever reach the claim idle time. The keeper runs as long
+ * as any consumer of the binding still works on an entry, even after the binding was asked to stop.
  */
 public class LeaseKeeper {
 
 	private static final Log logger = LogFactory.getLog(LeaseKeeper.class);
 
-	private static final LuaScript SCRIPT = LuaScript.load("reset-idle.lua");
-
-	private final StreamCommands commands;
-
-	private final String stream;
-
-	private final String group;
+	private final PendingEntryUpdates updates;
 
 	private final Duration renewInterval;
-
-	private final Duration claimIdleTime;
 
 	private final Map<String, Set<String>> heldByConsumer = new ConcurrentHashMap<>();
 
 	private ScheduledFuture<?> task;
 
-	public LeaseKeeper(StreamCommands commands, String stream, String group, Duration claimIdleTime) {
-		this.commands = commands;
-		this.stream = stream;
-		this.group = group;
-		this.claimIdleTime = claimIdleTime;
+	private volatile boolean failing;
+
+	public LeaseKeeper(PendingEntryUpdates updates, Duration claimIdleTime) {
+		this.updates = updates;
 		this.renewInterval = Duration.ofMillis(Math.max(50, claimIdleTime.toMillis() / 3));
 	}
 
@@ -66,14 +53,24 @@ public class LeaseKeeper {
 		return this.heldByConsumer.computeIfAbsent(consumer, (name) -> ConcurrentHashMap.newKeySet());
 	}
 
-	public void start(TaskScheduler scheduler) {
-		this.task = scheduler.scheduleAtFixedRate(this::renewAll, this.renewInterval);
+	/**
+	 * Starts renewing, unless already started.
+	 */
+	public synchronized void start(TaskScheduler scheduler) {
+		if (this.task == null) {
+			this.task = scheduler.scheduleAtFixedRate(this::renewAll, this.renewInterval);
+		}
 	}
 
-	public void stop() {
+	public synchronized void stop() {
 		if (this.task != null) {
 			this.task.cancel(false);
+			this.task = null;
 		}
+	}
+
+	public synchronized boolean isRunning() {
+		return this.task != null;
 	}
 
 	/**
@@ -89,59 +86,48 @@ public class LeaseKeeper {
 	}
 
 	/**
-	 * Hands entries a consumer fetched but will not process (it is stopping) back to the group: their idle
-	 * time is set to {@code claim-idle-time}, so that the next claim of any live consumer takes them,
-	 * instead of leaving them to age first.
+	 * Hands entries a consumer fetched but will not process (it is stopping) back to the group, so that
+	 * the next claim of any live consumer takes them at once instead of leaving them to age first.
 	 * @param consumer the consumer that owns them
 	 * @param ids the entries
+	 * @param deliveryCount the delivery counter to give them, or null to keep it
 	 */
-	public void release(String consumer, List<String> ids) {
+	public void release(String consumer, List<String> ids, Long deliveryCount) {
 		if (ids.isEmpty()) {
 			return;
 		}
-		this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
-				arguments(consumer, this.claimIdleTime.toMillis(), ids));
+		this.updates.handBack(consumer, ids, deliveryCount);
 		if (logger.isInfoEnabled()) {
-			logger.info(consumer + " handed " + ids.size() + " unprocessed entries of stream '" + this.stream
-					+ "' back to group '" + this.group + "'");
+			logger.info(consumer + " handed " + ids.size() + " unprocessed entries of stream '" + this.updates.stream()
+					+ "' back to group '" + this.updates.group() + "'");
 		}
 	}
 
 	private void renew(String consumer, List<String> ids, Set<String> stillHeld) {
 		try {
-			List<byte[]> lost = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
-					arguments(consumer, 0, ids));
-			for (byte[] raw : lost) {
-				String id = new String(raw, StandardCharsets.UTF_8);
+			for (String id : this.updates.renew(consumer, ids)) {
 				// an id finished meanwhile is simply no longer pending; only one still held was taken away
 				if (stillHeld.contains(id)) {
-					logger.warn("Entry " + id + " of stream '" + this.stream + "' was claimed by another consumer of group '"
-							+ this.group + "' while " + consumer + " was still processing it; it may be processed twice");
+					logger.warn("Entry " + id + " of stream '" + this.updates.stream() + "' was claimed by another "
+							+ "consumer of group '" + this.updates.group() + "' while " + consumer
+							+ " was still processing it; it may be processed twice");
 				}
 			}
-		}
-		catch (RedisException ex) {
-			logger.debug("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
+			if (this.failing) {
+				this.failing = false;
+				logger.info("Leases of " + consumer + " on stream '" + this.updates.stream() + "' renewed again");
+			}
 		}
 		catch (RuntimeException ex) {
-			// an exception would cancel the periodic task: report it and renew again next time
-			logger.warn("Could not renew the leases of " + consumer + " on stream '" + this.stream + "'", ex);
+			// a RuntimeException must not escape: it would cancel the periodic task
+			if (!this.failing) {
+				this.failing = true;
+				logger.warn("Could not renew the leases of " + ids.size() + " entries " + consumer
+						+ " is working on (stream '" + this.updates.stream() + "'); if this lasts longer than "
+						+ "claim-idle-time another consumer may take them over and process them twice: " + ex,
+						(ex instanceof RedisException) ? null : ex);
+			}
 		}
-	}
-
-	private List<byte[]> arguments(String consumer, long idleMillis, List<String> ids) {
-		List<byte[]> args = new ArrayList<>(ids.size() + 3);
-		args.add(bytes(this.group));
-		args.add(bytes(consumer));
-		args.add(bytes(Long.toString(idleMillis)));
-		for (String id : ids) {
-			args.add(bytes(id));
-		}
-		return args;
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

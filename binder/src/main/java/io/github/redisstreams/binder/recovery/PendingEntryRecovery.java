@@ -1,41 +1,43 @@
 package io.github.redisstreams.binder.recovery;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.models.stream.PendingMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.github.redisstreams.binder.connection.AutoClaimResult;
+import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.observability.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.StreamEntry;
+import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
- * Finds the pending entries a consumer must process besides new ones:
+ * Finds the pending entries a consumer must process besides new ones, and takes them one at a time:
  * <ul>
- * <li>its own, left by a previous run under the same name ({@code XREADGROUP ... 0}), processed first
+ * <li>its own, left by a previous run under the same name ({@code XPENDING ... consumer}), processed first
  * after a restart;</li>
- * <li>those of other consumers idle longer than {@code claim-idle-time}, taken over with
- * {@code XAUTOCLAIM}: entries of dead consumers and entries whose delivery failed.</li>
+ * <li>those idle longer than {@code claim-idle-time} ({@code XPENDING ... IDLE}): entries of dead consumers
+ * and entries whose delivery failed.</li>
  * </ul>
- * Each comes with Redis's delivery counter (from {@code XPENDING}: neither command returns it), so that
- * {@code max-deliveries} is judged on Redis's count. Pending ids whose entries were trimmed away are
- * logged as lost and counted: that is data loss the operator must see.
+ * Finding an entry does not deliver it. {@link #take} claims it right before its handler gets it, adding one
+ * to Redis's delivery counter then, so that {@code max-deliveries} counts deliveries to a handler: entries
+ * found together with one that kills the JVM are not charged for it. Pending entries whose stream entries
+ * were deleted (trimmed) are reported as lost, once, by the consumer that removes them from the PEL.
  */
 public class PendingEntryRecovery {
 
 	private static final Log logger = LogFactory.getLog(PendingEntryRecovery.class);
 
-	/**
-	 * Room for other entries of the consumer's PEL that fall between the ids of a batch (entries it
-	 * failed earlier), so that the XPENDING range still reaches the last id of the batch.
-	 */
-	private static final int OTHER_PENDING_ALLOWANCE = 1000;
+	private static final LuaScript TAKE = LuaScript.load("take-pending.lua");
+
+	private static final String START = "-";
 
 	private final String stream;
 
@@ -49,20 +51,23 @@ public class PendingEntryRecovery {
 
 	private final ConsumerMetrics metrics;
 
-	private String ownPendingCursor = "0";
+	private final PendingEntryUpdates updates;
+
+	private String ownPendingCursor = START;
 
 	private boolean ownPendingDone;
 
-	private String claimCursor = "0-0";
+	private String claimCursor = START;
 
-	public PendingEntryRecovery(String stream, String group, String consumer, Duration claimIdleTime, int batchSize,
-			ConsumerMetrics metrics) {
-		this.stream = stream;
-		this.group = group;
+	public PendingEntryRecovery(String consumer, Duration claimIdleTime, int batchSize, ConsumerMetrics metrics,
+			PendingEntryUpdates updates) {
+		this.stream = updates.stream();
+		this.group = updates.group();
 		this.consumer = consumer;
 		this.claimIdleTime = claimIdleTime;
 		this.batchSize = batchSize;
 		this.metrics = metrics;
+		this.updates = updates;
 	}
 
 	/**
@@ -74,95 +79,101 @@ public class PendingEntryRecovery {
 	}
 
 	/**
-	 * The next batch of the consumer's own pending entries, oldest first.
+	 * The next batch of the consumer's own pending entries, oldest first, to be taken with
+	 * {@link #take(StreamCommands, PendingEntry)}.
 	 * @param commands the consumer's connection
 	 * @return the batch; empty when there are no more
 	 */
-	public List<Delivery> nextOwnPending(StreamCommands commands) {
-		List<StreamEntry> entries = commands.readGroup(this.stream, this.group, this.consumer, this.ownPendingCursor,
-				this.batchSize, null);
-		if (entries.isEmpty()) {
+	public List<PendingEntry> nextOwnPending(StreamCommands commands) {
+		List<PendingMessage> pending = commands.pendingOf(this.stream, this.group, this.consumer,
+				this.ownPendingCursor, this.batchSize);
+		if (pending.isEmpty()) {
 			this.ownPendingDone = true;
-			return Collections.emptyList();
+			return List.of();
 		}
-		this.ownPendingCursor = entries.get(entries.size() - 1).id();
-		List<String> deleted = new ArrayList<>();
-		List<StreamEntry> present = new ArrayList<>(entries.size());
-		for (StreamEntry entry : entries) {
-			if (entry.isDeleted()) {
-				deleted.add(entry.id());
-			}
-			else {
-				present.add(entry);
-			}
-		}
-		if (!deleted.isEmpty()) {
-			// unlike XAUTOCLAIM, XREADGROUP leaves such ids in the PEL: acknowledge them to clear it
-			commands.await(commands.ack(this.stream, this.group, deleted));
-			reportLost(deleted);
-		}
-		if (!present.isEmpty() && logger.isInfoEnabled()) {
-			logger.info(this.consumer + " resumes " + present.size() + " of its own pending entries on stream '"
+		this.ownPendingCursor = StreamEntryIds.successor(pending.get(pending.size() - 1).getId());
+		if (logger.isInfoEnabled()) {
+			logger.info(this.consumer + " resumes " + pending.size() + " of its own pending entries on stream '"
 					+ this.stream + "' (group '" + this.group + "')");
 		}
-		return withDeliveryCounts(commands, present);
+		return pending.stream().map((message) -> new PendingEntry(message.getId(), true)).toList();
 	}
 
 	/**
-	 * Claims one batch of entries idle longer than {@code claim-idle-time}.
+	 * The next batch of entries idle longer than {@code claim-idle-time}, oldest first, to be taken with
+	 * {@link #take(StreamCommands, PendingEntry)}.
 	 * @param commands the consumer's connection
-	 * @return the claimed entries; empty when none
+	 * @return the batch; empty when there are none
 	 */
-	public List<Delivery> claimIdle(StreamCommands commands) {
-		AutoClaimResult result = commands.autoClaim(this.stream, this.group, this.consumer, this.claimIdleTime,
-				this.claimCursor, this.batchSize);
-		this.claimCursor = result.nextCursor();
-		if (!result.deletedIds().isEmpty()) {
-			reportLost(result.deletedIds());
+	public List<PendingEntry> nextIdle(StreamCommands commands) {
+		List<PendingMessage> idle = commands.pendingIdle(this.stream, this.group, this.claimIdleTime, this.claimCursor,
+				this.batchSize);
+		this.claimCursor = (idle.size() < this.batchSize) ? START
+				: StreamEntryIds.successor(idle.get(idle.size() - 1).getId());
+		if (!idle.isEmpty() && logger.isInfoEnabled()) {
+			logger.info(this.consumer + " found " + idle.size() + " entries of stream '" + this.stream
+					+ "' pending for more than " + this.claimIdleTime.toMillis() + " ms (group '" + this.group
+					+ "'); taking them over");
 		}
-		List<StreamEntry> claimed = new ArrayList<>(result.claimed().size());
-		for (StreamEntry entry : result.claimed()) {
-			if (!entry.isDeleted()) {
-				claimed.add(entry);
-			}
-		}
-		if (!claimed.isEmpty()) {
-			this.metrics.reclaimed(claimed.size());
-			if (logger.isInfoEnabled()) {
-				logger.info(this.consumer + " claimed " + claimed.size() + " entries of stream '" + this.stream
-						+ "' idle for more than " + this.claimIdleTime.toMillis() + " ms (group '" + this.group + "')");
-			}
-		}
-		return withDeliveryCounts(commands, claimed);
+		return idle.stream().map((message) -> new PendingEntry(message.getId(), false)).toList();
 	}
 
 	/**
 	 * Whether the last claim scan went through the whole PEL.
-	 * @return true when the next claim starts from the beginning again
+	 * @return true when the next scan starts from the beginning again
 	 */
 	public boolean claimScanComplete() {
-		return "0-0".equals(this.claimCursor);
+		return START.equals(this.claimCursor);
 	}
 
-	private List<Delivery> withDeliveryCounts(StreamCommands commands, List<StreamEntry> entries) {
-		if (entries.isEmpty()) {
-			return Collections.emptyList();
+	/**
+	 * Claims a pending entry for a delivery to this consumer's handler, adding one to its delivery counter.
+	 * @param commands the consumer's connection
+	 * @param entry the entry, as found by {@link #nextOwnPending} or {@link #nextIdle}
+	 * @return the delivery, or null when the entry is not to be delivered by this consumer (acknowledged
+	 * meanwhile, taken by a live consumer, or deleted from the stream: a loss, then reported)
+	 */
+	public Delivery take(StreamCommands commands, PendingEntry entry) {
+		List<Object> reply = commands.eval(TAKE, ScriptOutputType.MULTI, List.of(this.stream),
+				List.of(bytes(this.group), bytes(this.consumer),
+						bytes(entry.own() ? "0" : Long.toString(this.claimIdleTime.toMillis())), bytes(entry.id()),
+						bytes(entry.own() ? this.consumer : "")));
+		String outcome = text(reply.get(0));
+		if ("deleted".equals(outcome)) {
+			this.updates.reportLost(List.of(entry.id()));
+			return null;
 		}
-		Map<String, Long> counts = commands.deliveryCounts(this.stream, this.group, this.consumer, entries.get(0).id(),
-				entries.get(entries.size() - 1).id(), entries.size() + OTHER_PENDING_ALLOWANCE);
-		List<Delivery> deliveries = new ArrayList<>(entries.size());
-		for (StreamEntry entry : entries) {
-			// an id missing from XPENDING was acknowledged meanwhile; count 1 makes it harmless either way
-			deliveries.add(new Delivery(entry, counts.getOrDefault(entry.id(), 1L)));
+		if (!"taken".equals(outcome)) {
+			return null;
 		}
-		return deliveries;
+		String previousOwner = text(reply.get(1));
+		long deliveryCount = (Long) reply.get(2);
+		Map<String, byte[]> fields = new LinkedHashMap<>();
+		for (int i = 3; i + 1 < reply.size(); i += 2) {
+			fields.put(text(reply.get(i)), (byte[]) reply.get(i + 1));
+		}
+		if (!previousOwner.equals(this.consumer)) {
+			this.metrics.reclaimed(1);
+		}
+		return new Delivery(new StreamEntry(entry.id(), fields), deliveryCount);
 	}
 
-	private void reportLost(List<String> ids) {
-		this.metrics.lostToTrimming(ids.size());
-		logger.warn(ids.size() + " pending entries of stream '" + this.stream + "' (group '" + this.group
-				+ "') were deleted from the stream before they were processed, most likely trimmed by MAXLEN/MINID "
-				+ "retention; these messages are lost: " + ids);
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String text(Object value) {
+		return new String((byte[]) value, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * A pending entry found for this consumer, not yet delivered.
+	 *
+	 * @param id the entry id
+	 * @param own whether it is the consumer's own (then taken whatever its idle time, if still its own)
+	 */
+	public record PendingEntry(String id, boolean own) {
+
 	}
 
 }

@@ -1,0 +1,133 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.observability.ConsumerMetrics;
+
+/**
+ * Changes the pending entries a consumer owns without delivering them ({@code XCLAIM ... JUSTID} in the
+ * {@code pending-update.lua} script): renews their leases, hands them back to the group, or records a
+ * failed delivery in Redis's delivery counter. Entries another consumer owns now are left alone.
+ * <p>
+ * Ids go to the script in chunks: Lua's {@code unpack} fails beyond about 8,000 values, and a batch or a
+ * lease set may hold more ids than that.
+ */
+public class PendingEntryUpdates {
+
+	private static final Log logger = LogFactory.getLog(PendingEntryUpdates.class);
+
+	private static final LuaScript SCRIPT = LuaScript.load("pending-update.lua");
+
+	/** Most ids per script call. */
+	static final int CHUNK = 1000;
+
+	private final StreamCommands commands;
+
+	private final String stream;
+
+	private final String group;
+
+	private final Duration claimIdleTime;
+
+	private final ConsumerMetrics metrics;
+
+	public PendingEntryUpdates(StreamCommands commands, String stream, String group, Duration claimIdleTime,
+			ConsumerMetrics metrics) {
+		this.commands = commands;
+		this.stream = stream;
+		this.group = group;
+		this.claimIdleTime = claimIdleTime;
+		this.metrics = metrics;
+	}
+
+	public String stream() {
+		return this.stream;
+	}
+
+	public String group() {
+		return this.group;
+	}
+
+	/**
+	 * Resets the idle time of entries the consumer is still working on. Entries deleted from the stream
+	 * meanwhile stay pending: the consumer has them in memory and its acknowledgement clears them.
+	 * @return the ids another consumer owns now
+	 */
+	public List<String> renew(String consumer, List<String> ids) {
+		return update(consumer, ids, 0, null, false);
+	}
+
+	/**
+	 * Hands entries the consumer fetched but will not process back to the group: their idle time becomes
+	 * {@code claim-idle-time}, so the next claim of any live consumer takes them at once.
+	 * @param deliveryCount the delivery counter to give them (the deliveries their handlers really had), or
+	 * null to keep it
+	 */
+	public void handBack(String consumer, List<String> ids, Long deliveryCount) {
+		update(consumer, ids, this.claimIdleTime.toMillis(), deliveryCount, true);
+	}
+
+	/**
+	 * Records that the handler of a pending entry failed on its {@code deliveryCount}th delivery; the
+	 * entry ages from now and is delivered again after {@code claim-idle-time}.
+	 * @return false when another consumer owns the entry now
+	 */
+	public boolean recordFailedDelivery(String consumer, String id, long deliveryCount) {
+		return update(consumer, List.of(id), 0, deliveryCount, true).isEmpty();
+	}
+
+	private List<String> update(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
+			boolean acknowledgeDeleted) {
+		List<String> takenByOthers = new ArrayList<>();
+		List<String> deleted = new ArrayList<>();
+		for (int from = 0; from < ids.size(); from += CHUNK) {
+			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+			List<byte[]> args = new ArrayList<>(chunk.size() + 5);
+			args.add(bytes(this.group));
+			args.add(bytes(consumer));
+			args.add(bytes(Long.toString(idleMillis)));
+			args.add(bytes((deliveryCount != null) ? deliveryCount.toString() : ""));
+			args.add(bytes(acknowledgeDeleted ? "1" : "0"));
+			for (String id : chunk) {
+				args.add(bytes(id));
+			}
+			List<List<byte[]>> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), args);
+			reply.get(0).forEach((id) -> takenByOthers.add(text(id)));
+			reply.get(1).forEach((id) -> deleted.add(text(id)));
+		}
+		if (acknowledgeDeleted && !deleted.isEmpty()) {
+			reportLost(deleted);
+		}
+		return takenByOthers;
+	}
+
+	/**
+	 * Logs and counts entries that were deleted from the stream (trimmed, {@code XDEL}) while pending and
+	 * never processed: data loss an operator must see. Each is reported once, by whoever removes it from the
+	 * PEL.
+	 */
+	void reportLost(List<String> ids) {
+		this.metrics.lostToTrimming(ids.size());
+		logger.warn(ids.size() + " pending entries of stream '" + this.stream + "' (group '" + this.group
+				+ "') were deleted from the stream before they were processed, most likely trimmed by MAXLEN/MINID "
+				+ "retention; these messages are lost: " + ids);
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String text(byte[] raw) {
+		return new String(raw, StandardCharsets.UTF_8);
+	}
+
+}

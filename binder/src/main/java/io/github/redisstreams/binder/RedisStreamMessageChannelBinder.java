@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.springframework.integration.core.MessageProducer;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageHandler;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.util.StringUtils;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
@@ -135,7 +137,8 @@ public class RedisStreamMessageChannelBinder extends
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
 		}
 		if (RetentionTrimmer.isNeeded(redis)) {
-			RetentionTrimmer trimmer = new RetentionTrimmer(shared, target.streams(), redis, metrics);
+			RetentionTrimmer trimmer = new RetentionTrimmer(shared, target.streams(), requiredGroups(properties), redis,
+					metrics);
 			trimmer.start(this.retentionScheduler);
 			this.trimmers.put(destination, trimmer);
 		}
@@ -208,6 +211,11 @@ public class RedisStreamMessageChannelBinder extends
 		if (names != null) {
 			this.consumerNames.release(source.stream(), source.group(), names);
 		}
+	}
+
+	private static List<String> requiredGroups(ExtendedProducerProperties<RedisProducerProperties> properties) {
+		String[] groups = properties.getRequiredGroups();
+		return (groups != null) ? Arrays.stream(groups).filter(StringUtils::hasText).toList() : List.of();
 	}
 
 	/**

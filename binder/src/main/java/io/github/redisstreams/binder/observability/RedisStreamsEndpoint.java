@@ -32,8 +32,9 @@ import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
  * <li>{@code GET /actuator/redisstreams/{binding}?deadLetters=n}: one binding with its n newest dead
  * letters;</li>
  * <li>{@code GET /actuator/redisstreams/{binding}/{id}}: one dead letter with its stack trace;</li>
- * <li>{@code POST /actuator/redisstreams/{binding}}: replays every dead letter, or those listed in a
- * body {@code {"ids": [...]}};</li>
+ * <li>{@code POST /actuator/redisstreams/{binding}}: replays the dead letters there when the request
+ * arrives (not those dead-lettered again during the replay), or those listed in a body
+ * {@code {"ids": [...]}};</li>
  * <li>{@code POST /actuator/redisstreams/{binding}/{id}}: replays one dead letter;</li>
  * <li>{@code DELETE /actuator/redisstreams/{binding}}: purges the dead-letter stream;</li>
  * <li>{@code DELETE /actuator/redisstreams/{binding}/{id}}: deletes one dead letter.</li>

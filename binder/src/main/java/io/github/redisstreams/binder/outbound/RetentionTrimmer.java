@@ -29,8 +29,10 @@ import io.github.redisstreams.binder.properties.RetentionMode;
  * for each group, its oldest pending entry or else the first entry it has not read. When that holds the
  * requested cut back, the trim stops there, a WARN is logged (once per episode) and the
  * {@code retention held back} counter is incremented: the stream grows beyond {@code max-len} instead
- * of losing messages. In {@code capped} mode the length cap rides on each {@code XADD}, and this task
- * only applies {@code max-age} when a length cap is set too.
+ * of losing messages. Groups lost with a Redis restart are handled first ({@link RetentionGroups}): the
+ * producer's required groups are created again, and a stream that had groups and has none is not
+ * trimmed. In {@code capped} mode the length cap rides on each {@code XADD}, and this task only applies
+ * {@code max-age} when a length cap is set too.
  * <p>
  * A length cap is translated into an entry id by the {@code trim-stream.lua} script, at most
  * {@value #STEP} entries per step, so that each step keeps Redis busy for a bounded time.
@@ -55,6 +57,8 @@ public class RetentionTrimmer {
 
 	private final ProducerMetrics metrics;
 
+	private final RetentionGroups groups;
+
 	private final List<String> heldBackStreams = new ArrayList<>();
 
 	private ScheduledFuture<?> task;
@@ -63,12 +67,16 @@ public class RetentionTrimmer {
 
 	private volatile boolean stopped;
 
-	public RetentionTrimmer(StreamCommands commands, List<String> streams, RedisProducerProperties properties,
-			ProducerMetrics metrics) {
+	/**
+	 * @param requiredGroups the producer's {@code required-groups}, created again whenever they are missing
+	 */
+	public RetentionTrimmer(StreamCommands commands, List<String> streams, List<String> requiredGroups,
+			RedisProducerProperties properties, ProducerMetrics metrics) {
 		this.commands = commands;
 		this.streams = List.copyOf(streams);
 		this.properties = properties;
 		this.metrics = metrics;
+		this.groups = new RetentionGroups(commands, requiredGroups);
 	}
 
 	/**
@@ -126,7 +134,15 @@ public class RetentionTrimmer {
 	 */
 	public Outcome trim(String stream) {
 		boolean safe = this.properties.getRetentionMode() == RetentionMode.SAFE;
-		SafeBoundary boundary = safe ? safeBoundary(stream) : null;
+		SafeBoundary boundary = null;
+		if (safe) {
+			List<GroupInfo> groups = this.groups.toRespect(stream);
+			if (groups == null) {
+				this.metrics.retentionHeldBack();
+				return new Outcome(0, false);
+			}
+			boundary = safeBoundary(stream, groups);
+		}
 		long maxLen = safe ? this.properties.getMaxLen() : 0;
 		String ageCut = (this.properties.getMaxAge() != null)
 				? (System.currentTimeMillis() - this.properties.getMaxAge().toMillis()) + "-0" : "";
@@ -156,9 +172,9 @@ public class RetentionTrimmer {
 	 * delivered one.
 	 * @return the boundary, or null when the stream has no consumer group
 	 */
-	SafeBoundary safeBoundary(String stream) {
+	SafeBoundary safeBoundary(String stream, List<GroupInfo> groups) {
 		SafeBoundary oldest = null;
-		for (GroupInfo group : this.commands.groups(stream)) {
+		for (GroupInfo group : groups) {
 			SafeBoundary candidate;
 			PendingMessages pending = (group.pending() > 0) ? this.commands.pendingSummary(stream, group.name()) : null;
 			if (pending != null && pending.getCount() > 0 && pending.getMessageIds().getLower().getValue() != null) {

@@ -24,8 +24,9 @@ public class RedisProducerProperties {
 
 	/**
 	 * How max-len and max-age are applied: safe trims periodically and never
-	 * past entries that a consumer group has not read or still has pending; capped trims as
-	 * configured on every XADD, whatever the groups have read.
+	 * past entries that a consumer group has not read or still has pending, creates the producer's
+	 * missing required-groups again before trimming and does not trim a stream that lost all its
+	 * groups; capped trims as configured on every XADD, whatever the groups have read.
 	 */
 	private RetentionMode retentionMode = RetentionMode.SAFE;
 

@@ -101,27 +101,31 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	}
 
 	/**
-	 * Puts every dead letter back on its source stream, oldest first. Entries dead-lettered while this
-	 * runs may be replayed too.
+	 * Puts the dead letters back on their source streams, oldest first: those the stream holds when the
+	 * call begins. Entries dead-lettered meanwhile (replayed ones that fail again at once, say) are left for
+	 * a later replay, so the call always ends.
 	 * @param deadLetterStream the dead-letter stream
 	 * @return how many were replayed
 	 */
 	public int replayAll(String deadLetterStream) {
+		List<StreamEntry> newest = commands().reverseRange(deadLetterStream, "+", "-", 1);
+		if (newest.isEmpty()) {
+			return 0;
+		}
+		String last = newest.get(0).id();
+		String from = "-";
 		int replayed = 0;
 		while (true) {
-			List<StreamEntry> page = commands().range(deadLetterStream, "-", "+", PAGE);
-			if (page.isEmpty()) {
-				return replayed;
-			}
-			int before = replayed;
+			List<StreamEntry> page = commands().range(deadLetterStream, from, last, PAGE);
 			for (StreamEntry entry : page) {
 				if (replayOne(deadLetterStream, entry)) {
 					replayed++;
 				}
 			}
-			if (replayed == before) {
+			if (page.size() < PAGE) {
 				return replayed;
 			}
+			from = "(" + page.get(page.size() - 1).id();
 		}
 	}
 

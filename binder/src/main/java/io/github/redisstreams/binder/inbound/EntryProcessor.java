@@ -41,7 +41,10 @@ final class EntryProcessor {
 
 	private static final Log logger = LogFactory.getLog(EntryProcessor.class);
 
-	/** Longest wait for the previous batch's acknowledgement (and markers) before checking markers. */
+	/**
+	 * Longest wait for an acknowledgement (and its markers): before checking the markers of the next batch,
+	 * and before taking the next pending entry.
+	 */
 	private static final Duration MARKER_WAIT = Duration.ofSeconds(5);
 
 	private final ConsumerSettings settings;
@@ -149,6 +152,10 @@ final class EntryProcessor {
 				Prepared item = prepare(delivery, consumer);
 				handling.processedKeys().addAll(alreadyProcessed(List.of(item), acks));
 				settle(item, handling);
+				// acknowledged before the next is taken: should the next one kill the JVM (pending entries are
+				// often what a crash left behind), this one must not come back and be charged again
+				acks.flush();
+				acks.awaitFlushed(MARKER_WAIT);
 			}
 			return List.of();
 		}

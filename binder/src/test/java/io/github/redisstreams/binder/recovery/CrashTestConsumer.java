@@ -19,10 +19,15 @@ import io.github.redisstreams.binder.test.Order;
  * <p>
  * Arguments: Spring Boot {@code --name=value} arguments, plus {@code --crash-test.handler-millis}: how long
  * handling one order takes.
+ * <p>
+ * Every order that reaches the handler is first counted in {@code <stream>:handed}; an order whose id starts
+ * with {@value #KILLER} then halts the JVM.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
 public class CrashTestConsumer {
+
+	static final String KILLER = "kill-jvm";
 
 	public static void main(String[] args) {
 		new SpringApplicationBuilder(CrashTestConsumer.class).web(WebApplicationType.NONE).run(args);
@@ -33,6 +38,12 @@ public class CrashTestConsumer {
 			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
 			@org.springframework.beans.factory.annotation.Value("${spring.cloud.stream.bindings.handleOrder-in-0.destination}") String stream) {
 		return (order) -> {
+			// recorded before anything else, so that a test can tell which orders reached a handler
+			redis.opsForHash().increment(stream + ":handed", order.orderId(), 1);
+			if (order.orderId().startsWith(KILLER)) {
+				// a message that takes the whole JVM down, as an out-of-memory error or a native crash would
+				Runtime.getRuntime().halt(137);
+			}
 			try {
 				// the work of the handler; the kill lands in the middle of one of these
 				Thread.sleep(handlerMillis);

@@ -1,0 +1,90 @@
+package io.github.redisstreams.binder.recovery;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.cloud.stream.binding.BindingsLifecycleController;
+import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.github.redisstreams.binder.test.Order;
+import io.github.redisstreams.binder.test.OrderHandler;
+import io.github.redisstreams.binder.test.OrderTestApp;
+import io.github.redisstreams.binder.test.RedisTestSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A handler still running when its binding's stop gives up waiting for it (shutdown-timeout). The attack:
+ * the binding stops renewing the entry's lease, so another consumer takes it over after claim-idle-time, and
+ * the binding started again under the same consumer name resumes it as its own pending entry: the same entry
+ * would run twice at once. Required: the lease is kept while the handler runs, the restarted binding waits
+ * for it, and the entry is processed exactly once.
+ */
+class StopDeadlineTests {
+
+	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
+
+	private static final String BINDING = "handleOrder-in-0";
+
+	@Test
+	void handlerOutlivingTheStopKeepsItsEntryUntilItReturns() throws Exception {
+		String stream = RedisTestSupport.uniqueName("outlive");
+		String group = "invoicing";
+		String[] common = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.shutdown-timeout=200ms" };
+		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, with(common, "slow"));
+				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, with(common, "other"))) {
+			OrderHandler slowHandler = slow.getBean(OrderHandler.class);
+			OrderHandler otherHandler = other.getBean(OrderHandler.class);
+			BindingsLifecycleController slowBindings = slow.getBean(BindingsLifecycleController.class);
+			BindingsLifecycleController otherBindings = other.getBean(BindingsLifecycleController.class);
+			CountDownLatch inHandler = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			slowHandler.behave((order) -> {
+				inHandler.countDown();
+				try {
+					// the slow work, ended by the test once it has checked the entry was not run twice
+					release.await(60, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			// only the slow instance reads the entry
+			otherBindings.changeState(BINDING, State.PAUSED);
+			redis.xadd(stream, "payload", new Order("long-job", 1).toJson());
+			assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
+			otherBindings.changeState(BINDING, State.RESUMED);
+
+			// the stop gives up after 200 ms; the handler goes on
+			slowBindings.changeState(BINDING, State.STOPPED);
+			// started again under the same consumer name while the handler still runs
+			slowBindings.changeState(BINDING, State.STARTED);
+
+			// many claim idle times pass: neither the other instance nor the restarted binding takes the entry
+			await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(10))
+				.until(() -> otherHandler.invocations("long-job") == 0 && slowHandler.invocations("long-job") == 1);
+			assertThat(redis.xpending(stream, group).getCount()).isEqualTo(1);
+
+			release.countDown();
+			await().atMost(Duration.ofSeconds(20)).until(() -> redis.xpending(stream, group).getCount() == 0);
+			assertThat(slowHandler.invocations("long-job") + otherHandler.invocations("long-job")).isEqualTo(1);
+			assertThat(slowHandler.successes("long-job")).isEqualTo(1);
+		}
+		redis.del(stream);
+	}
+
+	private static String[] with(String[] args, String instanceId) {
+		String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+		all[args.length] = "--spring.cloud.stream.redis.binder.instance-id=" + instanceId;
+		return all;
+	}
+
+}

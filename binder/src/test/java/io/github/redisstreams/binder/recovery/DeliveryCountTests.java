@@ -104,36 +104,6 @@ class DeliveryCountTests {
 	}
 
 	/**
-	 * Attacks the other side of the reset: an entry of a new batch that reached its handler has had a
-	 * delivery. If the JVM died in this handler, the entry must carry a counter of 1, or its fatal
-	 * delivery is never charged and it gets one delivery more than max-deliveries.
-	 */
-	@Test
-	void entryOfANewBatchIsChargedOnceItsHandlerHasIt() {
-		String stream = stream("batch-second");
-		List<String> ids = addEntries(stream, 5);
-		Gate gate = new Gate(2);
-		Received received = new Received(gate);
-		ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(stream + "-in");
-		properties.getExtension().setReadCount(10);
-		consume(stream, "batch", properties, received);
-
-		try {
-			gate.awaitReached();
-			// the first entry is done (its acknowledgement may wait for this handler); the second is in the
-			// handler
-			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(counters(stream, "batch"))
-				.as("delivery counters while the handler holds the second entry (%s)", ids.get(1))
-				.containsAllEntriesOf(ordered(ids.subList(1, 5), 1, 0, 0, 0)));
-		}
-		finally {
-			gate.open();
-		}
-		await().atMost(TIMEOUT).until(() -> received.count() == 5 && redis.pending(stream, "batch").isEmpty());
-		assertThat(received.deliveryCounts()).containsOnly(1);
-	}
-
-	/**
 	 * Attacks taking pending entries in bulk: a claim that took all idle entries of a dead consumer at once
 	 * (XCLAIM/XAUTOCLAIM of the whole page) would move them to the new owner and charge each while the
 	 * handler holds only the first one.

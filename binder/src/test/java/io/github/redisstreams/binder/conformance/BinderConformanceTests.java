@@ -235,6 +235,28 @@ class BinderConformanceTests {
 		assertThat(redis.groups(destination)).isEmpty();
 	}
 
+	/**
+	 * The anonymous group vanishes (Redis restarted empty, the group was destroyed) before the binding saw any
+	 * entry. Re-created at 0, it would replay the whole stream to a binding that asked for new messages only.
+	 */
+	@Test
+	void anonymousGroupCreatedAgainBeforeItSawAnythingStartsWhereTheBindingStarted() {
+		String destination = destination("anonymous-again");
+		BoundChannel output = harness.bindProducer(destination, producerProperties(destination));
+		output.channel().send(MessageBuilder.withPayload(bytes("old")).build());
+		await().atMost(TIMEOUT).until(() -> redis.length(destination) == 1);
+
+		Received received = new Received();
+		Binding<MessageChannel> binding = consume(destination, null, consumerProperties(destination), received);
+		String group = redis.groups(destination).keySet().iterator().next();
+		redis.redis().xgroupDestroy(destination, group);
+		output.channel().send(MessageBuilder.withPayload(bytes("new")).build());
+
+		await().atMost(TIMEOUT).until(() -> received.payloads().contains("new"));
+		assertThat(received.payloads()).containsExactly("new");
+		harness.unbind(binding);
+	}
+
 	@Test
 	void concurrencyRunsSeveralConsumersOfTheGroupAtTheSameTime() {
 		String destination = destination("concurrency");

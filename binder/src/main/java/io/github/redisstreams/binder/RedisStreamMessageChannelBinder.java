@@ -76,6 +76,9 @@ public class RedisStreamMessageChannelBinder extends
 	private final Map<ConsumerDestination, List<String>> consumerNamesInUse = Collections
 		.synchronizedMap(new IdentityHashMap<>());
 
+	private final Map<ConsumerDestination, RedisStreamInboundChannelAdapter> consumerEndpoints = Collections
+		.synchronizedMap(new IdentityHashMap<>());
+
 	private RedisExtendedBindingProperties extendedBindingProperties = new RedisExtendedBindingProperties();
 
 	private BindingMetricsFactory metricsFactory = BindingMetricsFactory.NOOP;
@@ -193,6 +196,7 @@ public class RedisStreamMessageChannelBinder extends
 		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
 		adapter.setBeanFactory(getBeanFactory());
 		adapter.setBindingRegistry(this.bindingRegistry);
+		this.consumerEndpoints.put(destination, adapter);
 		if (this.observationRegistry != null) {
 			// Spring Integration observes each message the adapter emits, continuing the trace in its headers
 			adapter.setComponentName(bindingName);
@@ -208,8 +212,17 @@ public class RedisStreamMessageChannelBinder extends
 		RedisConsumerDestination source = (RedisConsumerDestination) destination;
 		this.provisioningProvider.destroyAnonymousGroup(source);
 		List<String> names = this.consumerNamesInUse.remove(destination);
+		RedisStreamInboundChannelAdapter adapter = this.consumerEndpoints.remove(destination);
 		if (names != null) {
-			this.consumerNames.release(source.stream(), source.group(), names);
+			// not before every handler of the binding returned: a new binding under the same names would take
+			// the entries still being processed as its own pending entries, and run them twice at once
+			Runnable release = () -> this.consumerNames.release(source.stream(), source.group(), names);
+			if (adapter != null) {
+				adapter.whenFinished(release);
+			}
+			else {
+				release.run();
+			}
 		}
 	}
 

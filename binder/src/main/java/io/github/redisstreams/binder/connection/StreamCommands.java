@@ -31,7 +31,6 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
@@ -221,19 +220,6 @@ public class StreamCommands {
 	 */
 	public boolean destroyGroup(String stream, String group, Duration timeout) {
 		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group)), timeout));
-	}
-
-	/**
-	 * Gives entries the consumer has just read a delivery counter of 0, without waiting for the reply
-	 * ({@code XCLAIM stream group consumer 0 id... RETRYCOUNT 0 JUSTID}): an entry counts as delivered only
-	 * once a handler gets it.
-	 */
-	public CompletableFuture<List<StreamMessage<byte[], byte[]>>> resetDeliveryCountsAsync(String stream,
-			String group, String consumer, List<String> ids) {
-		return this.async
-			.xclaim(bytes(stream), Consumer.from(bytes(group), bytes(consumer)), new XClaimArgs().justid().retryCount(0),
-					ids.toArray(String[]::new))
-			.toCompletableFuture();
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -99,7 +100,11 @@ public class IdempotencyGuard {
 	}
 
 	private Map<String, Object> root(Message<byte[]> message) {
-		return Map.of("payload", payloadView(message), "headers", message.getHeaders());
+		// a HashMap: a payload of JSON null is a null root property, not a failure
+		Map<String, Object> root = new HashMap<>(4);
+		root.put("payload", payloadView(message));
+		root.put("headers", message.getHeaders());
+		return root;
 	}
 
 	private Object payloadView(Message<byte[]> message) {

@@ -22,6 +22,7 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
+import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.OutageLogger;
 import io.github.redisstreams.binder.support.StreamEntry;
@@ -80,6 +81,10 @@ final class ConsumerLoop implements Runnable {
 
 	private volatile StreamCommands reader;
 
+	private final PendingEntryUpdates pendingUpdates;
+
+	private final UnstartedEntries unstarted = new UnstartedEntries();
+
 	private final ConsumerLoop predecessor;
 
 	private final Runnable onFinished;
@@ -97,7 +102,8 @@ final class ConsumerLoop implements Runnable {
 	 */
 	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
 			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, LeaseKeeper leases,
-			PendingEntryRecovery recovery, ConsumerLoop predecessor, Runnable onFinished) {
+			PendingEntryRecovery recovery, PendingEntryUpdates pendingUpdates, ConsumerLoop predecessor,
+			Runnable onFinished) {
 		this.settings = settings;
 		this.consumer = consumer;
 		this.connections = connections;
@@ -107,6 +113,7 @@ final class ConsumerLoop implements Runnable {
 		this.leases = leases;
 		this.held = leases.register(consumer);
 		this.recovery = recovery;
+		this.pendingUpdates = pendingUpdates;
 		this.predecessor = predecessor;
 		this.onFinished = onFinished;
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe());
@@ -203,15 +210,20 @@ final class ConsumerLoop implements Runnable {
 			}
 		}
 		finally {
-			this.acks.flush();
-			// during an outage the replies cannot come: the entries stay pending and are delivered again
-			if (!this.outage.inOutage() && !this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
-				logger.warn("Acknowledgements of consumer '" + this.consumer + "' still unconfirmed after "
-						+ ACK_FLUSH_TIMEOUT.toSeconds() + " s; their entries may be delivered again");
+			try {
+				this.acks.flush();
+				// during an outage the replies cannot come: the entries stay pending and are delivered again
+				if (!this.outage.inOutage() && !this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+					logger.warn("Acknowledgements of consumer '" + this.consumer + "' still unconfirmed after "
+							+ ACK_FLUSH_TIMEOUT.toSeconds() + " s; their entries may be delivered again");
+				}
+				closeReader();
 			}
-			closeReader();
-			this.finished.countDown();
-			this.onFinished.run();
+			finally {
+				// whatever failed above, the loop must be seen as finished: successors and the lease keeper wait on it
+				this.finished.countDown();
+				this.onFinished.run();
+			}
 		}
 	}
 
@@ -264,6 +276,20 @@ final class ConsumerLoop implements Runnable {
 	}
 
 	/**
+	 * Hands the entries of the current batch that no handler has started back to the group at once, rather
+	 * than leaving them leased while a handler that outlived the stop timeout still runs; the loop then
+	 * starts none of them. Only called on a stopping loop.
+	 */
+	void handBackUnstarted() {
+		List<Delivery> rest = this.unstarted.takeForHandBack();
+		if (!rest.isEmpty()) {
+			List<String> ids = rest.stream().map(Delivery::id).toList();
+			ids.forEach(this.held::remove);
+			this.leases.release(this.consumer, ids, 0L);
+		}
+	}
+
+	/**
 	 * Waits for the loop to finish.
 	 * @param timeout the longest wait
 	 * @return true when it finished
@@ -292,7 +318,10 @@ final class ConsumerLoop implements Runnable {
 		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
 				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
 		if (entries.size() > 1) {
-			resetDeliveryCounts(reader, entries.subList(1, entries.size()));
+			// the first entry goes to its handler now; the others wait and must not count as delivered until
+			// their turn. Not awaited: should it be lost, they merely keep a count of 1 they did not use
+			this.pendingUpdates.resetDeliveryCountsAsync(reader, this.consumer,
+					entries.subList(1, entries.size()).stream().map(StreamEntry::id).toList());
 		}
 		List<Delivery> deliveries = new ArrayList<>(entries.size());
 		for (StreamEntry entry : entries) {
@@ -301,27 +330,12 @@ final class ConsumerLoop implements Runnable {
 		return deliveries;
 	}
 
-	/**
-	 * The first entry of a new batch goes to its handler now; the others wait, and must not count as
-	 * delivered until their turn. Not awaited: the command goes ahead of the next one on this connection,
-	 * and should it be lost, the entries merely keep a count of 1 that they did not use.
-	 */
-	private void resetDeliveryCounts(StreamCommands reader, List<StreamEntry> waiting) {
-		reader.resetDeliveryCountsAsync(this.settings.stream(), this.settings.group(), this.consumer,
-				waiting.stream().map(StreamEntry::id).toList())
-			.whenComplete((result, ex) -> {
-				if (ex != null && logger.isDebugEnabled()) {
-					logger.debug("Could not reset the delivery counters of a new batch of " + this.settings.describe(), ex);
-				}
-			});
-	}
-
 	private void processNew(List<Delivery> batch) {
 		if (batch.isEmpty()) {
 			return;
 		}
 		List<Delivery> unprocessed = this.processor.processNew(batch, this.consumer, this.acks, this.held,
-				() -> !this.running);
+				() -> !this.running, this.unstarted);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with

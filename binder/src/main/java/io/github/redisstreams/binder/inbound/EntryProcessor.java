@@ -16,7 +16,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
-import org.springframework.expression.EvaluationException;
 import org.springframework.messaging.Message;
 
 import io.github.redisstreams.binder.connection.StreamCommands;
@@ -87,10 +86,12 @@ final class EntryProcessor {
 	 * @param acks the consumer's acknowledgement batcher, which releases the leases of the ids it sends
 	 * @param held the consumer's lease set: ids in it are kept from looking abandoned
 	 * @param stopping whether the consumer is stopping: checked before each entry
-	 * @return the deliveries left unprocessed because the consumer is stopping
+	 * @param unstarted where the entries not started yet are kept, for a stop to hand back
+	 * @return the deliveries left unprocessed because the consumer is stopping (not those a stop already
+	 * handed back)
 	 */
 	List<Delivery> processNew(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
-			BooleanSupplier stopping) {
+			BooleanSupplier stopping, UnstartedEntries unstarted) {
 		if (batch.isEmpty()) {
 			return List.of();
 		}
@@ -104,7 +105,11 @@ final class EntryProcessor {
 				prepared.add(prepare(delivery, consumer));
 			}
 			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks));
+			unstarted.begin(batch);
 			for (int i = 0; i < prepared.size(); i++) {
+				if (!unstarted.start(i)) {
+					return List.of();
+				}
 				if (stopping.getAsBoolean()) {
 					return batch.subList(i, batch.size());
 				}
@@ -114,6 +119,7 @@ final class EntryProcessor {
 			return List.of();
 		}
 		finally {
+			unstarted.end();
 			acks.flush();
 			for (Delivery delivery : batch) {
 				held.remove(delivery.id());
@@ -177,14 +183,21 @@ final class EntryProcessor {
 	}
 
 	private Prepared prepare(Delivery delivery, String consumer) {
+		Message<byte[]> message;
 		try {
-			Message<byte[]> message = this.codec.decode(delivery.entry(), this.settings.stream(), this.settings.group(),
-					consumer, delivery.deliveryCount());
-			return new Prepared(delivery, message, markerKey(message, delivery), null);
+			message = this.codec.decode(delivery.entry(), this.settings.stream(), this.settings.group(), consumer,
+					delivery.deliveryCount());
 		}
 		catch (MalformedEntryException ex) {
 			return new Prepared(delivery, null, null, ex);
 		}
+		catch (RuntimeException ex) {
+			// an entry that cannot be decoded fails the same way every time: it must not stop its batch and come
+			// back for ever, it is dead-lettered like a malformed one
+			return new Prepared(delivery, null, null,
+					new MalformedEntryException("Entry " + delivery.id() + " could not be decoded: " + ex, ex));
+		}
+		return new Prepared(delivery, message, markerKey(message, delivery), null);
 	}
 
 	private void settle(Prepared item, Handling handling) {
@@ -222,15 +235,7 @@ final class EntryProcessor {
 				if (attempts[0]++ > 0) {
 					this.metrics.retried();
 				}
-				HandlerWrites.begin();
-				try {
-					this.target.send(item.message());
-				}
-				catch (RuntimeException ex) {
-					HandlerWrites.end();
-					throw ex;
-				}
-				return HandlerWrites.end();
+				return sendRecordingWrites(item.message());
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
 			acks.add(delivery, markerKey, writes);
@@ -242,13 +247,44 @@ final class EntryProcessor {
 			this.metrics.handlerDuration(System.nanoTime() - start);
 			this.metrics.failed();
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			if (this.target.publishFailure(item.message(), cause)) {
-				acks.add(delivery, null, List.of());
+			// an application error handler that takes the failure may write too (a parking-lot stream): the
+			// entry is acknowledged only once those writes are stored as well
+			HandlerWrites.begin();
+			boolean taken;
+			List<CompletableFuture<?>> writes;
+			try {
+				taken = this.target.publishFailure(item.message(), cause);
+			}
+			finally {
+				writes = HandlerWrites.end();
+			}
+			if (taken) {
+				acks.add(delivery, null, writes);
 			}
 			else {
 				// released: a failed entry must age, so that it is claimed and delivered again
 				held.remove(delivery.id());
 				handlerFailed(delivery, consumer, cause);
+			}
+		}
+	}
+
+	/**
+	 * Runs the handler, recording the writes it makes through the binder on this thread.
+	 * @return the replies of those writes
+	 */
+	private List<CompletableFuture<?>> sendRecordingWrites(Message<byte[]> message) {
+		HandlerWrites.begin();
+		List<CompletableFuture<?>> writes = null;
+		try {
+			this.target.send(message);
+			writes = HandlerWrites.end();
+			return writes;
+		}
+		finally {
+			if (writes == null) {
+				// the attempt failed (or threw an Error): its writes do not count, nothing may stay recorded
+				HandlerWrites.end();
 			}
 		}
 	}
@@ -280,8 +316,9 @@ final class EntryProcessor {
 		try {
 			return this.idempotency.markerKey(message);
 		}
-		catch (EvaluationException ex) {
-			// once per binding at WARN: a payload of another shape fails the same way on every entry
+		catch (RuntimeException ex) {
+			// an EvaluationException, or a payload the expression's root cannot hold; once per binding at WARN:
+			// a payload of another shape fails the same way on every entry
 			String text = "The idempotency key expression failed on entry " + delivery.id() + " of "
 					+ this.settings.describe() + "; it is processed without a duplicate check: " + ex.getMessage();
 			if (this.keyFailureReported.compareAndSet(false, true)) {

@@ -1,6 +1,7 @@
 package io.github.redisstreams.binder.inbound;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -87,6 +88,11 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	private volatile boolean paused;
 
 	private volatile boolean stopping;
+
+	/** Guards starting, stopping and the end of the last loop against each other. */
+	private final Object lifecycle = new Object();
+
+	private final List<Runnable> onFinished = new ArrayList<>();
 
 	/**
 	 * @param idempotency the duplicate check, or null when the binding has none
@@ -178,6 +184,12 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	@Override
 	protected void doStart() {
+		synchronized (this.lifecycle) {
+			startLoops();
+		}
+	}
+
+	private void startLoops() {
 		this.stopping = false;
 		StreamCommands shared = this.connections.shared();
 		EntryProcessor processor = new EntryProcessor(this.settings, this.codec, this.retryTemplate, this,
@@ -197,7 +209,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 				.findFirst()
 				.orElse(null);
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
-					acks, this.leaseKeeper, recovery, predecessor, this::loopFinished);
+					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished);
 			if (this.paused) {
 				loop.pauseReading();
 			}
@@ -225,7 +237,9 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	 */
 	@Override
 	protected void doStop() {
-		this.stopping = true;
+		synchronized (this.lifecycle) {
+			this.stopping = true;
+		}
 		if (this.bindingRegistry != null) {
 			this.bindingRegistry.unregister(this);
 		}
@@ -243,8 +257,9 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 				Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
 				if (!loop.awaitFinished(left)) {
 					logger.warn("Consumer '" + loop.consumer() + "' of " + this.settings.describe() + " is still "
-							+ "processing after shutdown-timeout " + timeout + "; it keeps the leases of its entries "
-							+ "until its handler returns, and its unfinished entries stay pending");
+							+ "processing after shutdown-timeout " + timeout + "; it keeps the lease of the entry in "
+							+ "its handler until the handler returns, and hands the rest of its batch back now");
+					handBackUnstarted(loop);
 				}
 			}
 			catch (InterruptedException ex) {
@@ -255,14 +270,50 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		loopFinished();
 	}
 
+	private void handBackUnstarted(ConsumerLoop loop) {
+		try {
+			loop.handBackUnstarted();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not hand back the unstarted entries of consumer '" + loop.consumer() + "' of "
+					+ this.settings.describe() + "; they are delivered again once its handler returns or after "
+					+ "claim-idle-time: " + ex);
+		}
+	}
+
+	/**
+	 * Runs the task once the binding is stopped and none of its consumers works on an entry any more: at
+	 * once, or when the last of them finishes.
+	 * @param task e.g. giving the consumer names back, which a new binding must not reuse while a handler
+	 * still runs under them
+	 */
+	public void whenFinished(Runnable task) {
+		synchronized (this.lifecycle) {
+			if (this.stopping && noLoopAlive()) {
+				task.run();
+			}
+			else {
+				this.onFinished.add(task);
+			}
+		}
+	}
+
 	/**
 	 * Stops renewing leases once the binding is stopped and no consumer of it works on an entry any more.
 	 */
 	private void loopFinished() {
-		this.lingering.removeIf((loop) -> !loop.isAlive());
-		if (this.stopping && this.loops.stream().noneMatch(ConsumerLoop::isAlive) && this.lingering.isEmpty()) {
-			this.leaseKeeper.stop();
+		synchronized (this.lifecycle) {
+			if (this.stopping && noLoopAlive()) {
+				this.leaseKeeper.stop();
+				this.onFinished.forEach(Runnable::run);
+				this.onFinished.clear();
+			}
 		}
+	}
+
+	private boolean noLoopAlive() {
+		this.lingering.removeIf((loop) -> !loop.isAlive());
+		return this.loops.stream().noneMatch(ConsumerLoop::isAlive) && this.lingering.isEmpty();
 	}
 
 	private void awaitLoops(Duration timeout) {

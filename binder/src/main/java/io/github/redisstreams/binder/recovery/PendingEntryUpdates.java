@@ -63,7 +63,28 @@ public class PendingEntryUpdates {
 	 * @return the ids another consumer owns now
 	 */
 	public List<String> renew(String consumer, List<String> ids) {
-		return update(consumer, ids, 0, null, false);
+		return update(consumer, ids, 0, null, false, null);
+	}
+
+	/**
+	 * Gives entries the consumer has just read, and that wait for their turn in the batch, a delivery counter
+	 * of 0, without waiting for the reply: an entry counts as delivered only once a handler gets it. Only
+	 * entries still owned by the consumer, still in the stream and still at the count of 1 the read gave them
+	 * are touched (a plain {@code XCLAIM} would drop a deleted entry from the PEL without a trace, and a reset
+	 * sent again after a reconnect must not undo a failure recorded meanwhile).
+	 * @param commands the connection that read them, so that the reset goes ahead of the next command there
+	 */
+	public void resetDeliveryCountsAsync(StreamCommands commands, String consumer, List<String> ids) {
+		for (int from = 0; from < ids.size(); from += CHUNK) {
+			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
+			commands.evalAsync(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), arguments(consumer, chunk, 0, 0L, false, 1L))
+				.whenComplete((reply, ex) -> {
+					if (ex != null && logger.isDebugEnabled()) {
+						logger.debug("Could not reset the delivery counters of entries just read from stream '"
+								+ this.stream + "'", ex);
+					}
+				});
+		}
 	}
 
 	/**
@@ -73,7 +94,7 @@ public class PendingEntryUpdates {
 	 * null to keep it
 	 */
 	public void handBack(String consumer, List<String> ids, Long deliveryCount) {
-		update(consumer, ids, this.claimIdleTime.toMillis(), deliveryCount, true);
+		update(consumer, ids, this.claimIdleTime.toMillis(), deliveryCount, true, null);
 	}
 
 	/**
@@ -82,32 +103,39 @@ public class PendingEntryUpdates {
 	 * @return false when another consumer owns the entry now
 	 */
 	public boolean recordFailedDelivery(String consumer, String id, long deliveryCount) {
-		return update(consumer, List.of(id), 0, deliveryCount, true).isEmpty();
+		return update(consumer, List.of(id), 0, deliveryCount, true, null).isEmpty();
 	}
 
 	private List<String> update(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
-			boolean acknowledgeDeleted) {
+			boolean acknowledgeDeleted, Long expectedCount) {
 		List<String> takenByOthers = new ArrayList<>();
-		List<String> deleted = new ArrayList<>();
 		for (int from = 0; from < ids.size(); from += CHUNK) {
 			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-			List<byte[]> args = new ArrayList<>(chunk.size() + 5);
-			args.add(bytes(this.group));
-			args.add(bytes(consumer));
-			args.add(bytes(Long.toString(idleMillis)));
-			args.add(bytes((deliveryCount != null) ? deliveryCount.toString() : ""));
-			args.add(bytes(acknowledgeDeleted ? "1" : "0"));
-			for (String id : chunk) {
-				args.add(bytes(id));
-			}
-			List<List<byte[]>> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), args);
+			List<List<byte[]>> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
+					arguments(consumer, chunk, idleMillis, deliveryCount, acknowledgeDeleted, expectedCount));
 			reply.get(0).forEach((id) -> takenByOthers.add(text(id)));
-			reply.get(1).forEach((id) -> deleted.add(text(id)));
-		}
-		if (acknowledgeDeleted && !deleted.isEmpty()) {
-			reportLost(deleted);
+			List<String> deleted = reply.get(1).stream().map(PendingEntryUpdates::text).toList();
+			// per chunk: a later chunk that fails must not swallow the report of what this one acknowledged
+			if (acknowledgeDeleted && !deleted.isEmpty()) {
+				reportLost(deleted);
+			}
 		}
 		return takenByOthers;
+	}
+
+	private List<byte[]> arguments(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
+			boolean acknowledgeDeleted, Long expectedCount) {
+		List<byte[]> args = new ArrayList<>(ids.size() + 6);
+		args.add(bytes(this.group));
+		args.add(bytes(consumer));
+		args.add(bytes(Long.toString(idleMillis)));
+		args.add(bytes((deliveryCount != null) ? deliveryCount.toString() : ""));
+		args.add(bytes(acknowledgeDeleted ? "1" : "0"));
+		args.add(bytes((expectedCount != null) ? expectedCount.toString() : ""));
+		for (String id : ids) {
+			args.add(bytes(id));
+		}
+		return args;
 	}
 
 	/**

@@ -12,4 +12,8 @@ public class MalformedEntryException extends RuntimeException {
 		super(message);
 	}
 
+	public MalformedEntryException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
 }

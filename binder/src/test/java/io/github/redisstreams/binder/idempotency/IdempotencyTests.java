@@ -86,6 +86,24 @@ class IdempotencyTests {
 			.until(() -> handler.successes("o-5") == 2 && redis.xpending(this.stream, "orders").getCount() == 0);
 	}
 
+	/**
+	 * The attack: a payload of JSON {@code null} made building the key expression's root throw, which aborted
+	 * the whole batch, came back after every claim and was never dead-lettered.
+	 */
+	@Test
+	void payloadOfJsonNullNeitherBlocksItsBatchNorComesBackForEver() {
+		start("--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=300ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.max-deliveries=2");
+		OrderHandler handler = this.context.getBean(OrderHandler.class);
+		redis.xadd(this.stream, Map.of("payload", "null", "contentType", "application/json"));
+		redis.xadd(this.stream, "payload", new Order("o-6", 1).toJson());
+
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> handler.successes("o-6") == 1 && redis.xpending(this.stream, "orders").getCount() == 0);
+		assertThat(redis.xlen("{" + this.stream + "}:orders:dlq") + handler.totalSuccesses()).isEqualTo(2);
+	}
+
 	private void start(String... extra) {
 		startWithKey("payload.orderId", extra);
 	}

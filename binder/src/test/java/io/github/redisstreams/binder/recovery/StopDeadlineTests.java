@@ -81,6 +81,58 @@ class StopDeadlineTests {
 		redis.del(stream);
 	}
 
+	/**
+	 * The attack: a handler hangs after the stop; the entries fetched behind it in its batch stay leased by
+	 * the stopped binding for as long as it hangs, and nobody processes them.
+	 */
+	@Test
+	void entriesBehindAHandlerOutlivingTheStopAreHandedBackAtOnce() throws Exception {
+		String stream = RedisTestSupport.uniqueName("behind");
+		String group = "invoicing";
+		String[] common = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.shutdown-timeout=200ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=10" };
+		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, with(common, "hung"));
+				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, with(common, "helper"))) {
+			OrderHandler slowHandler = slow.getBean(OrderHandler.class);
+			OrderHandler otherHandler = other.getBean(OrderHandler.class);
+			BindingsLifecycleController otherBindings = other.getBean(BindingsLifecycleController.class);
+			CountDownLatch inHandler = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			slowHandler.behave((order) -> {
+				inHandler.countDown();
+				try {
+					release.await(60, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			otherBindings.changeState(BINDING, State.PAUSED);
+			for (int i = 0; i < 5; i++) {
+				redis.xadd(stream, "payload", new Order("job-" + i, 1).toJson());
+			}
+			assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
+			otherBindings.changeState(BINDING, State.RESUMED);
+
+			slow.getBean(BindingsLifecycleController.class).changeState(BINDING, State.STOPPED);
+
+			// the four behind the hung one are processed by the other instance while it still hangs
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> otherHandler.totalSuccesses() == 4 && redis.xpending(stream, group).getCount() == 1);
+			assertThat(otherHandler.invocations("job-0")).isZero();
+			release.countDown();
+			await().atMost(Duration.ofSeconds(20)).until(() -> redis.xpending(stream, group).getCount() == 0);
+			for (int i = 0; i < 5; i++) {
+				assertThat(slowHandler.invocations("job-" + i) + otherHandler.invocations("job-" + i))
+					.as("deliveries of job-" + i)
+					.isEqualTo(1);
+			}
+		}
+		redis.del(stream);
+	}
+
 	private static String[] with(String[] args, String instanceId) {
 		String[] all = java.util.Arrays.copyOf(args, args.length + 1);
 		all[args.length] = "--spring.cloud.stream.redis.binder.instance-id=" + instanceId;

@@ -9,8 +9,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
-import io.github.redisstreams.binder.observability.RedisStreamBinderHealthIndicator;
-import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.actuate.RedisStreamBinderHealthIndicator;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 
 /**
  * The binder's health indicator, in the binder's own context: Spring Cloud Stream collects the health

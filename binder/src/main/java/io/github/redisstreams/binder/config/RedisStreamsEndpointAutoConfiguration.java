@@ -7,9 +7,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import io.github.redisstreams.binder.observability.BindingStateReader;
-import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
-import io.github.redisstreams.binder.observability.RedisStreamsEndpoint;
+import io.github.redisstreams.binder.metrics.BindingStateReader;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.actuate.RedisStreamsEndpoint;
 import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
 
 /**

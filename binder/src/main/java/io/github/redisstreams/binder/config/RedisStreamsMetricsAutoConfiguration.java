@@ -11,11 +11,11 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
-import io.github.redisstreams.binder.observability.BindingGaugeRefresher;
-import io.github.redisstreams.binder.observability.BindingMetricsFactory;
-import io.github.redisstreams.binder.observability.BindingStateReader;
-import io.github.redisstreams.binder.observability.MicrometerBindingMetricsFactory;
-import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.metrics.BindingGaugeRefresher;
+import io.github.redisstreams.binder.metrics.BindingMetricsFactory;
+import io.github.redisstreams.binder.metrics.BindingStateReader;
+import io.github.redisstreams.binder.metrics.MicrometerBindingMetricsFactory;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 
 /**
  * Micrometer metrics of the Redis binder's bindings, when the application has a {@link MeterRegistry}:

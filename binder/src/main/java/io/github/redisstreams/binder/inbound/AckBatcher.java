@@ -20,7 +20,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
 
 /**

@@ -20,7 +20,7 @@ import org.springframework.messaging.Message;
 
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;

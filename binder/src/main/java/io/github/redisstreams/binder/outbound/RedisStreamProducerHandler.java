@@ -23,8 +23,8 @@ import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.ErrorMessage;
 
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.ProducerMetrics;
-import io.github.redisstreams.binder.observability.ProducerObservation;
+import io.github.redisstreams.binder.metrics.ProducerMetrics;
+import io.github.redisstreams.binder.metrics.ProducerObservation;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
 import io.github.redisstreams.binder.provisioning.RedisProducerDestination;

@@ -17,7 +17,7 @@ import org.springframework.scheduling.TaskScheduler;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
 

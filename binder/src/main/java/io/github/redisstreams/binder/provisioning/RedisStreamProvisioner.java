@@ -32,11 +32,6 @@ public class RedisStreamProvisioner implements
 		ProvisioningProvider<ExtendedConsumerProperties<RedisConsumerProperties>, ExtendedProducerProperties<RedisProducerProperties>> {
 
 	/**
-	 * Prefix of the generated group names of anonymous bindings.
-	 */
-	public static final String ANONYMOUS_GROUP_PREFIX = "anonymous.";
-
-	/**
 	 * The group offset that starts at the first entry of the stream.
 	 */
 	public static final String EARLIEST = "0";
@@ -86,7 +81,7 @@ public class RedisStreamProvisioner implements
 			stream = StreamKeys.partition(stream, properties.getInstanceIndex());
 		}
 		boolean anonymous = !StringUtils.hasText(group);
-		String groupName = anonymous ? ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
+		String groupName = anonymous ? StreamKeys.ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
 		StartOffset start = properties.getExtension().getStartOffset();
 		if (start == null) {
 			start = anonymous ? StartOffset.LATEST : StartOffset.EARLIEST;

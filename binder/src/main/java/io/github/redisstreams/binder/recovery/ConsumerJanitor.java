@@ -17,7 +17,7 @@ import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
+import io.github.redisstreams.binder.support.StreamKeys;
 
 /**
  * Removes what dead instances leave behind in a stream's consumer groups:
@@ -100,7 +100,7 @@ public class ConsumerJanitor {
 			}
 		}
 		for (GroupInfo other : this.commands.groups(this.stream)) {
-			if (other.name().startsWith(RedisStreamProvisioner.ANONYMOUS_GROUP_PREFIX) && !other.name().equals(this.group)
+			if (other.name().startsWith(StreamKeys.ANONYMOUS_GROUP_PREFIX) && !other.name().equals(this.group)
 					&& allIdle(other.name(), expiryMillis)) {
 				this.commands.destroyGroup(this.stream, other.name());
 				removed++;

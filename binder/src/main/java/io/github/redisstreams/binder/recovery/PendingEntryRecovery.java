@@ -13,7 +13,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.StreamEntry;
 import io.github.redisstreams.binder.support.StreamEntryIds;

@@ -11,7 +11,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 
 /**
  * Changes the pending entries a consumer owns without delivering them ({@code XCLAIM ... JUSTID} in the

@@ -10,6 +10,11 @@ package io.github.redisstreams.binder.support;
  */
 public final class StreamKeys {
 
+	/**
+	 * Prefix of the generated group names of anonymous bindings.
+	 */
+	public static final String ANONYMOUS_GROUP_PREFIX = "anonymous.";
+
 	private StreamKeys() {
 	}
 

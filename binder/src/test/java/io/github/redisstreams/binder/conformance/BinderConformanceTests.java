@@ -34,7 +34,6 @@ import org.springframework.util.MimeTypeUtils;
 
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
-import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -221,14 +220,14 @@ class BinderConformanceTests {
 		Received received = new Received();
 		Binding<MessageChannel> binding = consume(destination, null, consumerProperties(destination), received);
 		assertThat(redis.groups(destination).keySet()).singleElement()
-			.satisfies((group) -> assertThat(group).startsWith(RedisStreamProvisioner.ANONYMOUS_GROUP_PREFIX));
+			.satisfies((group) -> assertThat(group).startsWith(StreamKeys.ANONYMOUS_GROUP_PREFIX));
 		output.channel().send(MessageBuilder.withPayload(bytes("after")).build());
 
 		// entries are delivered in order: had the group started before "before", it would come first
 		await().atMost(TIMEOUT).until(() -> received.payloads().contains("after"));
 		assertThat(received.payloads()).containsExactly("after");
 		assertThat((String) received.messages().get(0).getHeaders().get(RedisStreamHeaders.GROUP))
-			.startsWith(RedisStreamProvisioner.ANONYMOUS_GROUP_PREFIX);
+			.startsWith(StreamKeys.ANONYMOUS_GROUP_PREFIX);
 
 		harness.unbind(binding);
 

@@ -19,7 +19,7 @@ import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.SubscribableChannel;
 import org.springframework.messaging.support.ErrorMessage;
 
-import io.github.redisstreams.binder.observability.ConsumerBindingView;
+import io.github.redisstreams.binder.metrics.ConsumerBindingView;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;

@@ -20,9 +20,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.observability.BindingMetricsFactory;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
-import io.github.redisstreams.binder.observability.ProducerMetrics;
+import io.github.redisstreams.binder.metrics.BindingMetricsFactory;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;

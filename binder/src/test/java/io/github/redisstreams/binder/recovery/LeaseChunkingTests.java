@@ -27,7 +27,7 @@ import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
-import io.github.redisstreams.binder.observability.ConsumerMetrics;
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;

@@ -29,7 +29,7 @@ import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 
-import io.github.redisstreams.binder.observability.BinderMeters;
+import io.github.redisstreams.binder.metrics.BinderMeters;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.test.RedisBinderHarness;

@@ -22,7 +22,7 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.SubscribableChannel;
 
 import io.github.redisstreams.binder.RedisStreamMessageChannelBinder;
-import io.github.redisstreams.binder.observability.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.actuate;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +17,11 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
+import io.github.redisstreams.binder.metrics.BindingNames;
+import io.github.redisstreams.binder.metrics.BindingState;
+import io.github.redisstreams.binder.metrics.BindingStateReader;
+import io.github.redisstreams.binder.metrics.ConsumerBindingView;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.recovery.DeadLetter;
 import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;

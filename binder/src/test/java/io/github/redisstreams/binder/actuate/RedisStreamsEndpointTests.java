@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.actuate;
 
 import java.io.IOException;
 import java.net.URI;

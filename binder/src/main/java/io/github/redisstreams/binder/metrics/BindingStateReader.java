@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.actuate;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +21,10 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
+import io.github.redisstreams.binder.metrics.BindingNames;
+import io.github.redisstreams.binder.metrics.BindingStateReader;
+import io.github.redisstreams.binder.metrics.ConsumerBindingView;
+import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 /**
  * Creates the metrics of each binding.

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 /**
  * What a consumer binding reports about its work. Every method has a no-op default, so a binding

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.actuate;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,9 +11,9 @@ import java.util.Map;
  * stream under one binding name, and Spring Cloud Stream hands such endpoints no binding name at all:
  * names are made unique with the stream, and a missing one is shown as {@value #UNKNOWN}.
  */
-final class BindingNames {
+public final class BindingNames {
 
-	static final String UNKNOWN = "unknown";
+	public static final String UNKNOWN = "unknown";
 
 	private BindingNames() {
 	}
@@ -23,7 +23,7 @@ final class BindingNames {
 	 * @param bindingName the binding name, may be null
 	 * @return a name that can be a tag value
 	 */
-	static String nameOf(String bindingName) {
+	public static String nameOf(String bindingName) {
 		return (bindingName != null) ? bindingName : UNKNOWN;
 	}
 
@@ -33,7 +33,7 @@ final class BindingNames {
 	 * @param bindings the running bindings
 	 * @return unique name to binding, in the given order
 	 */
-	static Map<String, ConsumerBindingView> byUniqueName(List<ConsumerBindingView> bindings) {
+	public static Map<String, ConsumerBindingView> byUniqueName(List<ConsumerBindingView> bindings) {
 		Map<String, Integer> counts = new HashMap<>();
 		for (ConsumerBindingView binding : bindings) {
 			counts.merge(nameOf(binding.bindingName()), 1, Integer::sum);

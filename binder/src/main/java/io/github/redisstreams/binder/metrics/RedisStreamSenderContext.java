@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 import org.springframework.integration.support.MutableMessage;
 import org.springframework.integration.support.management.observation.MessageSenderContext;

@@ -1,4 +1,4 @@
-package io.github.redisstreams.binder.observability;
+package io.github.redisstreams.binder.metrics;
 
 /**
  * Names and tags of the binder's Micrometer meters. Every name starts with {@value #PREFIX}; in

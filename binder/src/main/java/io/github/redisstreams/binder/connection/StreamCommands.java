@@ -196,7 +196,7 @@ public class StreamCommands {
 			return false;
 		}
 		catch (RedisCommandExecutionException ex) {
-			if (ex.getMessage() != null && ex.getMessage().startsWith("BUSYGROUP")) {
+			if (RedisErrors.isBusyGroup(ex)) {
 				return false;
 			}
 			throw ex;
@@ -268,7 +268,7 @@ public class StreamCommands {
 			reply = await(this.async.xinfoGroups(bytes(stream)));
 		}
 		catch (RedisCommandExecutionException ex) {
-			if (ex.getMessage() != null && ex.getMessage().contains("no such key")) {
+			if (RedisErrors.isNoSuchKey(ex)) {
 				return Collections.emptyList();
 			}
 			throw ex;

@@ -22,6 +22,7 @@ import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
  * Coalesces the acknowledgements of one consumer: entries are added only after their handler succeeded,
@@ -154,7 +155,7 @@ final class AckBatcher {
 				this.metrics.acked(ids.size());
 				long now = System.currentTimeMillis();
 				for (String id : ids) {
-					long createdAt = Delivery.timestampOf(id);
+					long createdAt = StreamEntryIds.timestampOf(id);
 					if (createdAt > 0) {
 						this.metrics.endToEndLatency(Math.max(0, now - createdAt));
 					}

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,6 +14,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.properties.StartOffset;
@@ -181,7 +181,7 @@ final class ConsumerLoop implements Runnable {
 					backOff = null;
 				}
 				catch (RedisException ex) {
-					if (isNoGroup(ex)) {
+					if (RedisErrors.isNoGroup(ex)) {
 						this.registered = false;
 						recreateGroup();
 						continue;
@@ -387,11 +387,6 @@ final class ConsumerLoop implements Runnable {
 			Thread.currentThread().interrupt();
 			this.running = false;
 		}
-	}
-
-	private static boolean isNoGroup(RedisException ex) {
-		return ex instanceof RedisCommandExecutionException && ex.getMessage() != null
-				&& ex.getMessage().startsWith("NOGROUP");
 	}
 
 	private static ExponentialBackOff backOff() {

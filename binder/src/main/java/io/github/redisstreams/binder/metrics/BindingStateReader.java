@@ -16,6 +16,7 @@ import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
  * Reads the state of a consumer binding's group from Redis, for health, gauges and the actuator
@@ -104,7 +105,7 @@ public class BindingStateReader implements DisposableBean {
 				List<PendingMessage> oldest = commands.pending(stream, binding.group(), PENDING_SAMPLE_SIZE);
 				if (!oldest.isEmpty()) {
 					oldestPendingId = oldest.get(0).getId();
-					long createdAt = Delivery.timestampOf(oldestPendingId);
+					long createdAt = StreamEntryIds.timestampOf(oldestPendingId);
 					oldestPendingAge = (createdAt >= 0) ? Math.max(0, System.currentTimeMillis() - createdAt) : null;
 				}
 				for (PendingMessage message : oldest) {

@@ -20,6 +20,7 @@ import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
+import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
  * Applies a producer's retention to its streams periodically, off the write path, so that no
@@ -182,9 +183,9 @@ public class RetentionTrimmer {
 						"its oldest pending entry");
 			}
 			else {
-				candidate = new SafeBoundary(successor(group.lastDeliveredId()), group.name(), "its first unread entry");
+				candidate = new SafeBoundary(StreamEntryIds.successor(group.lastDeliveredId()), group.name(), "its first unread entry");
 			}
-			if (oldest == null || compare(candidate.id(), oldest.id()) < 0) {
+			if (oldest == null || StreamEntryIds.compare(candidate.id(), oldest.id()) < 0) {
 				oldest = candidate;
 			}
 		}
@@ -208,19 +209,6 @@ public class RetentionTrimmer {
 				logger.info("Retention of stream '" + stream + "' is no longer held back");
 			}
 		}
-	}
-
-	static String successor(String id) {
-		int dash = id.indexOf('-');
-		return id.substring(0, dash + 1) + (Long.parseLong(id.substring(dash + 1)) + 1);
-	}
-
-	static int compare(String a, String b) {
-		int dashA = a.indexOf('-');
-		int dashB = b.indexOf('-');
-		int byTime = Long.compare(Long.parseLong(a.substring(0, dashA)), Long.parseLong(b.substring(0, dashB)));
-		return (byTime != 0) ? byTime
-				: Long.compare(Long.parseLong(a.substring(dashA + 1)), Long.parseLong(b.substring(dashB + 1)));
 	}
 
 	private static byte[] bytes(String text) {

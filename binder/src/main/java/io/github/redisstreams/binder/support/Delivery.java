@@ -12,19 +12,4 @@ public record Delivery(StreamEntry entry, long deliveryCount) {
 		return this.entry.id();
 	}
 
-	/**
-	 * The creation time encoded in an entry id ({@code <millis>-<sequence>}).
-	 * @param entryId the id
-	 * @return epoch milliseconds, or -1 for an id of another shape
-	 */
-	public static long timestampOf(String entryId) {
-		int dash = entryId.indexOf('-');
-		try {
-			return Long.parseLong((dash < 0) ? entryId : entryId.substring(0, dash));
-		}
-		catch (NumberFormatException ex) {
-			return -1;
-		}
-	}
-
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.models.stream.PendingMessages;
 import org.apache.commons.logging.Log;
@@ -20,6 +19,7 @@ import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
+import io.github.redisstreams.binder.support.PeriodicRuns;
 import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
@@ -110,20 +110,12 @@ public class RetentionTrimmer {
 	}
 
 	private void trimQuietly() {
-		boolean behind = false;
+		boolean[] behind = { false };
 		for (String stream : this.streams) {
-			try {
-				behind |= trim(stream).more();
-			}
-			catch (RedisException ex) {
-				logger.debug("Retention trim of stream '" + stream + "' skipped: " + ex.getMessage());
-			}
-			catch (RuntimeException ex) {
-				// an exception would cancel the periodic task: report it and try again next time
-				logger.warn("Retention trim of stream '" + stream + "' failed", ex);
-			}
+			PeriodicRuns.runQuietly(logger, "Retention trim of stream '" + stream + "'",
+					() -> behind[0] |= trim(stream).more());
 		}
-		if (behind && !this.stopped) {
+		if (behind[0] && !this.stopped) {
 			this.scheduler.schedule(this::trimQuietly, Instant.now());
 		}
 	}

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 
-import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,6 +16,7 @@ import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.support.PeriodicRuns;
 import io.github.redisstreams.binder.support.StreamKeys;
 
 /**
@@ -72,16 +72,7 @@ public class ConsumerJanitor {
 	}
 
 	private void sweepQuietly() {
-		try {
-			sweep();
-		}
-		catch (RedisException ex) {
-			logger.debug("Consumer clean-up of stream '" + this.stream + "' skipped: " + ex.getMessage());
-		}
-		catch (RuntimeException ex) {
-			// an exception would cancel the periodic task: report it and sweep again next time
-			logger.warn("Consumer clean-up of stream '" + this.stream + "' failed", ex);
-		}
+		PeriodicRuns.runQuietly(logger, "Consumer clean-up of stream '" + this.stream + "'", this::sweep);
 	}
 
 	/**

@@ -71,6 +71,71 @@ class ProcessorOutputTests {
 		redis.del(in, out);
 	}
 
+	/**
+	 * The same attack through the error path: the handler fails, and the application's error handler parks the
+	 * message in another stream, which Redis refuses. Taken by the error handler, the input would be
+	 * acknowledged although the parked copy was never stored.
+	 */
+	@Test
+	void inputTakenByAnErrorHandlerIsNotAcknowledgedWhileItsParkedCopyIsRefused() {
+		String in = RedisTestSupport.uniqueName("payments");
+		String parking = RedisTestSupport.uniqueName("parking");
+		String group = "payer";
+		redis.set(parking, "not a stream");
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Parker.class)
+			.web(WebApplicationType.NONE)
+			.run("--spring.data.redis.url=" + RedisTestSupport.redisUrl(), "--spring.cloud.function.definition=pay",
+					"--spring.cloud.stream.bindings.pay-in-0.destination=" + in,
+					"--spring.cloud.stream.bindings.pay-in-0.group=" + group,
+					"--spring.cloud.stream.bindings.pay-in-0.error-handler-definition=park",
+					"--spring.cloud.stream.bindings.pay-in-0.consumer.max-attempts=1",
+					"--parking=" + parking,
+					"--spring.cloud.stream.redis.default.consumer.block-timeout=100ms",
+					"--spring.cloud.stream.redis.default.consumer.claim-idle-time=500ms",
+					"--spring.cloud.stream.redis.default.consumer.claim-interval=100ms",
+					"--spring.cloud.stream.redis.default.consumer.max-deliveries=100")) {
+			Parker parker = context.getBean(Parker.class);
+			redis.xadd(in, "payload", "\"payment-1\"");
+			await().atMost(Duration.ofSeconds(20)).until(() -> parker.parked.get() >= 1);
+			await().during(Duration.ofSeconds(1))
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> redis.xpending(in, group).getCount() == 1);
+
+			redis.del(parking);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> redis.xpending(in, group).getCount() == 0 && redis.exists(parking) == 1);
+			assertThat(redis.xlen(parking)).isPositive();
+		}
+		redis.del(in, parking);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class Parker {
+
+		final AtomicInteger parked = new AtomicInteger();
+
+		@Bean
+		java.util.function.Consumer<String> pay() {
+			return (payment) -> {
+				throw new IllegalStateException("the payment service is down");
+			};
+		}
+
+		@Bean
+		java.util.function.Consumer<org.springframework.messaging.support.ErrorMessage> park(
+				org.springframework.cloud.stream.function.StreamBridge bridge,
+				@org.springframework.beans.factory.annotation.Value("${parking}") String parking) {
+			return (error) -> {
+				this.parked.incrementAndGet();
+				org.springframework.messaging.Message<?> failed = ((org.springframework.messaging.MessagingException) error
+					.getPayload()).getFailedMessage();
+				bridge.send(parking, failed.getPayload());
+			};
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
 	static class Enricher {

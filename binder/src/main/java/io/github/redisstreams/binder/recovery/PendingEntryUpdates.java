@@ -27,6 +27,8 @@ public class PendingEntryUpdates {
 
 	private static final LuaScript SCRIPT = LuaScript.load("pending-update.lua");
 
+	private static final LuaScript RESET = LuaScript.load("reset-delivery-counts.lua");
+
 	/** Most ids per script call. */
 	static final int CHUNK = 1000;
 
@@ -63,22 +65,24 @@ public class PendingEntryUpdates {
 	 * @return the ids another consumer owns now
 	 */
 	public List<String> renew(String consumer, List<String> ids) {
-		return update(consumer, ids, 0, null, false, null);
+		return update(consumer, ids, 0, null, false);
 	}
 
 	/**
 	 * Gives entries the consumer has just read, and that wait for their turn in the batch, a delivery counter
 	 * of 0, without waiting for the reply: an entry counts as delivered only once a handler gets it. Only
-	 * entries still owned by the consumer, still in the stream and still at the count of 1 the read gave them
-	 * are touched (a plain {@code XCLAIM} would drop a deleted entry from the PEL without a trace, and a reset
-	 * sent again after a reconnect must not undo a failure recorded meanwhile).
+	 * entries still owned by the consumer and still at the count of 1 the read gave them are touched
+	 * ({@code reset-delivery-counts.lua}).
 	 * @param commands the connection that read them, so that the reset goes ahead of the next command there
+	 * @param ids the ids, in stream order, all read together
 	 */
 	public void resetDeliveryCountsAsync(StreamCommands commands, String consumer, List<String> ids) {
 		for (int from = 0; from < ids.size(); from += CHUNK) {
 			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-			commands.evalAsync(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream), arguments(consumer, chunk, 0, 0L, false, 1L))
-				.whenComplete((reply, ex) -> {
+			List<byte[]> args = List.of(bytes(this.group), bytes(consumer), bytes(chunk.get(0)),
+					bytes(chunk.get(chunk.size() - 1)), bytes(Integer.toString(chunk.size())));
+			commands.<Long>evalAsync(RESET, ScriptOutputType.INTEGER, List.of(this.stream), args)
+				.whenComplete((reset, ex) -> {
 					if (ex != null && logger.isDebugEnabled()) {
 						logger.debug("Could not reset the delivery counters of entries just read from stream '"
 								+ this.stream + "'", ex);
@@ -94,7 +98,7 @@ public class PendingEntryUpdates {
 	 * null to keep it
 	 */
 	public void handBack(String consumer, List<String> ids, Long deliveryCount) {
-		update(consumer, ids, this.claimIdleTime.toMillis(), deliveryCount, true, null);
+		update(consumer, ids, this.claimIdleTime.toMillis(), deliveryCount, true);
 	}
 
 	/**
@@ -103,16 +107,16 @@ public class PendingEntryUpdates {
 	 * @return false when another consumer owns the entry now
 	 */
 	public boolean recordFailedDelivery(String consumer, String id, long deliveryCount) {
-		return update(consumer, List.of(id), 0, deliveryCount, true, null).isEmpty();
+		return update(consumer, List.of(id), 0, deliveryCount, true).isEmpty();
 	}
 
 	private List<String> update(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
-			boolean acknowledgeDeleted, Long expectedCount) {
+			boolean acknowledgeDeleted) {
 		List<String> takenByOthers = new ArrayList<>();
 		for (int from = 0; from < ids.size(); from += CHUNK) {
 			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
 			List<List<byte[]>> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.stream),
-					arguments(consumer, chunk, idleMillis, deliveryCount, acknowledgeDeleted, expectedCount));
+					arguments(consumer, chunk, idleMillis, deliveryCount, acknowledgeDeleted));
 			reply.get(0).forEach((id) -> takenByOthers.add(text(id)));
 			List<String> deleted = reply.get(1).stream().map(PendingEntryUpdates::text).toList();
 			// per chunk: a later chunk that fails must not swallow the report of what this one acknowledged
@@ -124,14 +128,13 @@ public class PendingEntryUpdates {
 	}
 
 	private List<byte[]> arguments(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
-			boolean acknowledgeDeleted, Long expectedCount) {
-		List<byte[]> args = new ArrayList<>(ids.size() + 6);
+			boolean acknowledgeDeleted) {
+		List<byte[]> args = new ArrayList<>(ids.size() + 5);
 		args.add(bytes(this.group));
 		args.add(bytes(consumer));
 		args.add(bytes(Long.toString(idleMillis)));
 		args.add(bytes((deliveryCount != null) ? deliveryCount.toString() : ""));
 		args.add(bytes(acknowledgeDeleted ? "1" : "0"));
-		args.add(bytes((expectedCount != null) ? expectedCount.toString() : ""));
 		for (String id : ids) {
 			args.add(bytes(id));
 		}

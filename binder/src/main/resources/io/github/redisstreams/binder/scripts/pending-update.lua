@@ -2,23 +2,20 @@
 -- takes no delivery of its own:
 --   renew a lease (idle 0), so that an entry still being worked on does not look abandoned;
 --   hand entries back (idle = claim-idle-time), so that another consumer takes them at once;
---   record a failed delivery (idle 0, RETRYCOUNT = the handler deliveries so far);
---   reset the counters of entries just read that wait for their turn (idle 0, RETRYCOUNT 0, only those
---   still at the 1 that the read gave them).
+--   record a failed delivery (idle 0, RETRYCOUNT = the handler deliveries so far).
 -- Entries another consumer owns now are left alone. An entry deleted from the stream is not claimed (XCLAIM
 -- would drop it from the PEL without a trace): it stays pending for its consumer, whose acknowledgement
 -- clears it, or, when ARGV[5] is '1' (the consumer will not process it), it is acknowledged here.
 -- Every call shows the consumer as active (its idle time in XINFO CONSUMERS is reset).
 -- KEYS[1] stream
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] idle time to set (ms), ARGV[4] delivery count to set ('' keeps
--- it), ARGV[5] '1' to acknowledge deleted entries, ARGV[6] the delivery count an entry must have to be
--- updated ('' any), ARGV[7..] entry ids (at most a few thousand: unpack)
+-- it), ARGV[5] '1' to acknowledge deleted entries, ARGV[6..] entry ids (at most a few thousand: unpack)
 -- Returns { ids another consumer owns now, ids whose entries were deleted from the stream }
 local owned, taken, deleted = {}, {}, {}
-for i = 7, #ARGV do
+for i = 6, #ARGV do
   local id = ARGV[i]
   local pending = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
-  if #pending == 1 and (ARGV[6] == '' or pending[1][4] == tonumber(ARGV[6])) then
+  if #pending == 1 then
     if pending[1][2] ~= ARGV[2] then
       table.insert(taken, id)
     elseif #redis.call('XRANGE', KEYS[1], id, id) == 0 then

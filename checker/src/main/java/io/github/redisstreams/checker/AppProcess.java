@@ -1,0 +1,186 @@
+package io.github.redisstreams.checker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One application instance of a scenario, run as its own JVM
+ * ({@code java -Xmx200m -cp <the checker's classpath> <main class> --args}), its output appended to one log
+ * file across restarts. The checker kills it (SIGKILL), stops it (SIGTERM) and starts it again; a death
+ * the checker did not cause (a message that halts the JVM) is noticed by {@link #reviveIfDead()} and the
+ * instance is started again, as a platform would.
+ */
+final class AppProcess {
+
+	private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(45);
+
+	private final String name;
+
+	private final List<String> command;
+
+	private final Path log;
+
+	private final Path readyFile;
+
+	private Process process;
+
+	/** Set while the checker keeps the instance down on purpose. */
+	private boolean down;
+
+	private int starts;
+
+	private final List<Integer> unexpectedExits = new ArrayList<>();
+
+	AppProcess(String name, String mainClass, List<String> arguments, Path logDirectory) {
+		this.name = name;
+		this.log = logDirectory.resolve(name + ".log");
+		this.readyFile = logDirectory.resolve(name + ".ready");
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		this.command = new ArrayList<>(List.of(java, "-Xmx200m", "-Xss512k", "-XX:+UseSerialGC",
+				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-cp", System.getProperty("java.class.path"),
+				mainClass));
+		this.command.addAll(arguments);
+		this.command.add("--checker.ready-file=" + this.readyFile);
+	}
+
+	String name() {
+		return this.name;
+	}
+
+	Path log() {
+		return this.log;
+	}
+
+	synchronized void start() {
+		try {
+			Files.deleteIfExists(this.readyFile);
+			Files.writeString(this.log, "=== checker: start #" + (this.starts + 1) + " of " + this.name + "\n",
+					StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+					java.nio.file.StandardOpenOption.APPEND);
+			this.process = new ProcessBuilder(this.command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(this.log.toFile()))
+				.start();
+			this.starts++;
+			this.down = false;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start " + this.name, ex);
+		}
+	}
+
+	/**
+	 * Waits (bounded) until the current process says it is ready; a process that dies meanwhile ends the
+	 * wait.
+	 * @return true when ready
+	 */
+	boolean awaitReady() {
+		Process current;
+		synchronized (this) {
+			current = this.process;
+		}
+		if (current == null) {
+			return false;
+		}
+		String pid = Long.toString(current.pid());
+		try {
+			await(this.name + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+				if (!current.isAlive()) {
+					return true;
+				}
+				return Files.exists(this.readyFile)
+						&& pid.equals(Files.readString(this.readyFile, StandardCharsets.US_ASCII).trim());
+			});
+			return current.isAlive();
+		}
+		catch (ConditionTimeoutException ex) {
+			return false;
+		}
+	}
+
+	/** SIGKILL; the instance stays down until {@link #start()}. */
+	synchronized void kill() {
+		this.down = true;
+		if (this.process != null) {
+			this.process.destroyForcibly();
+			waitFor(this.process, STOP_TIMEOUT);
+		}
+	}
+
+	/**
+	 * SIGTERM: a graceful stop (Spring Boot's shutdown hook stops the bindings), SIGKILL if it takes longer
+	 * than 45 s; the instance stays down until {@link #start()}.
+	 * @return whether it stopped by itself
+	 */
+	synchronized boolean stop() {
+		this.down = true;
+		if (this.process == null) {
+			return true;
+		}
+		this.process.destroy();
+		if (waitFor(this.process, STOP_TIMEOUT)) {
+			return true;
+		}
+		this.process.destroyForcibly();
+		waitFor(this.process, STOP_TIMEOUT);
+		return false;
+	}
+
+	/**
+	 * Starts the instance again if it died without the checker asking (the JVM halted itself).
+	 * @return the exit code of the death noticed, or null
+	 */
+	synchronized Integer reviveIfDead() {
+		if (this.down || this.process == null || this.process.isAlive()) {
+			return null;
+		}
+		int exit = this.process.exitValue();
+		this.unexpectedExits.add(exit);
+		start();
+		return exit;
+	}
+
+	synchronized boolean isRunning() {
+		return this.process != null && this.process.isAlive();
+	}
+
+	synchronized int starts() {
+		return this.starts;
+	}
+
+	synchronized List<Integer> unexpectedExits() {
+		return List.copyOf(this.unexpectedExits);
+	}
+
+	/** Ends the instance for good at the end of a scenario. */
+	synchronized void destroy() {
+		this.down = true;
+		if (this.process != null) {
+			this.process.destroyForcibly();
+			waitFor(this.process, STOP_TIMEOUT);
+		}
+	}
+
+	private static boolean waitFor(Process process, Duration timeout) {
+		try {
+			return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+}

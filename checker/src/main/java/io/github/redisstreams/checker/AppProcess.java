@@ -1,5 +1,6 @@
 package io.github.redisstreams.checker;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,11 @@ final class AppProcess {
 
 	private final Path readyFile;
 
+	/** A line the application logs once it is ready, for one that does not write the ready file (the sample). */
+	private final String readyLine;
+
+	private long logOffset;
+
 	private Process process;
 
 	/** Set while the checker keeps the instance down on purpose. */
@@ -44,14 +50,21 @@ final class AppProcess {
 
 	private final List<Integer> unexpectedExits = new ArrayList<>();
 
-	AppProcess(String name, String mainClass, List<String> arguments, Path logDirectory) {
+	/**
+	 * @param extraClasspath added to the checker's own classpath, or null
+	 * @param readyLine the log line that says the application is ready, or null when it writes the ready file
+	 */
+	AppProcess(String name, String mainClass, String extraClasspath, List<String> arguments, Path logDirectory,
+			String readyLine) {
 		this.name = name;
 		this.log = logDirectory.resolve(name + ".log");
 		this.readyFile = logDirectory.resolve(name + ".ready");
+		this.readyLine = readyLine;
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		String classpath = System.getProperty("java.class.path")
+				+ ((extraClasspath != null) ? File.pathSeparator + extraClasspath : "");
 		this.command = new ArrayList<>(List.of(java, "-Xmx200m", "-Xss512k", "-XX:+UseSerialGC",
-				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-cp", System.getProperty("java.class.path"),
-				mainClass));
+				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-cp", classpath, mainClass));
 		this.command.addAll(arguments);
 		this.command.add("--checker.ready-file=" + this.readyFile);
 	}
@@ -67,6 +80,7 @@ final class AppProcess {
 	synchronized void start() {
 		try {
 			Files.deleteIfExists(this.readyFile);
+			this.logOffset = Files.exists(this.log) ? Files.size(this.log) : 0;
 			Files.writeString(this.log, "=== checker: start #" + (this.starts + 1) + " of " + this.name + "\n",
 					StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
 					java.nio.file.StandardOpenOption.APPEND);
@@ -95,10 +109,17 @@ final class AppProcess {
 			return false;
 		}
 		String pid = Long.toString(current.pid());
+		long offset;
+		synchronized (this) {
+			offset = this.logOffset;
+		}
 		try {
 			await(this.name + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
 				if (!current.isAlive()) {
 					return true;
+				}
+				if (this.readyLine != null) {
+					return logSince(offset).contains(this.readyLine);
 				}
 				return Files.exists(this.readyFile)
 						&& pid.equals(Files.readString(this.readyFile, StandardCharsets.US_ASCII).trim());
@@ -107,6 +128,19 @@ final class AppProcess {
 		}
 		catch (ConditionTimeoutException ex) {
 			return false;
+		}
+	}
+
+	private String logSince(long offset) throws IOException {
+		try (var file = new java.io.RandomAccessFile(this.log.toFile(), "r")) {
+			long length = file.length();
+			if (length <= offset) {
+				return "";
+			}
+			byte[] bytes = new byte[(int) Math.min(length - offset, 4_000_000)];
+			file.seek(offset);
+			file.readFully(bytes);
+			return new String(bytes, StandardCharsets.UTF_8);
 		}
 	}
 

@@ -73,6 +73,11 @@ public final class CheckerMain {
 	}
 
 	static Report run(List<Scenario> scenarios, long seed, Path logs, Duration quiesceBound, PrintStream progress) {
+		// the checker's own connections see every Redis restart: their reconnect warnings are expected
+		org.slf4j.Logger lettuce = org.slf4j.LoggerFactory.getLogger("io.lettuce.core.protocol.ConnectionWatchdog");
+		if (lettuce instanceof ch.qos.logback.classic.Logger logback) {
+			logback.setLevel(ch.qos.logback.classic.Level.ERROR);
+		}
 		long begin = System.nanoTime();
 		Instant startedAt = Instant.now();
 		ScenarioRunner runner = new ScenarioRunner(seed, logs, quiesceBound, progress);

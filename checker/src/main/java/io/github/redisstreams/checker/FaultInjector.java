@@ -109,10 +109,25 @@ final class FaultInjector implements Runnable {
 				long[] down = new long[1];
 				this.producer.exclusive(() -> {
 					this.redis.kill();
-					down[0] = pause(500, 2000);
+					down[0] = pause(1000, 3000);
 					this.redis.start();
 				});
 				note("Redis killed and started again empty after " + down[0] + " ms; epoch " + this.producer.epoch());
+			}
+			case REDIS_RESTART_EMPTY_DOWNSTREAM_DOWN -> {
+				AppProcess downstream = this.apps.get(this.apps.size() - 1);
+				downstream.kill();
+				long[] down = new long[1];
+				this.producer.exclusive(() -> {
+					this.redis.kill();
+					down[0] = pause(1000, 3000);
+					this.redis.start();
+				});
+				long more = pause(3000, 6000);
+				downstream.start();
+				note("SIGKILL " + downstream.name() + ", Redis killed and started again empty after " + down[0]
+						+ " ms (epoch " + this.producer.epoch() + "), " + downstream.name() + " started " + more
+						+ " ms later, ready again: " + downstream.awaitReady());
 			}
 			case REDIS_RESTART_AOF -> {
 				this.redis.kill();
@@ -147,8 +162,9 @@ final class FaultInjector implements Runnable {
 				note("maxmemory 1 with noeviction (writes refused with OOM) for " + held + " ms");
 			}
 			case GROUP_DESTROY -> {
-				boolean destroyed = this.admin.call((redis) -> redis.xgroupDestroy(Producer.STREAM, "g"));
-				note("XGROUP DESTROY in g: " + destroyed);
+				Scenario.App app = this.scenario.app();
+				boolean destroyed = this.admin.call((redis) -> redis.xgroupDestroy(app.stream, app.group));
+				note("XGROUP DESTROY " + app.stream + " " + app.group + ": " + destroyed);
 			}
 		}
 	}

@@ -14,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.lettuce.core.RedisException;
 
 /**
- * The checker's producer: writes the scenario's messages to stream {@code in} with {@code XADD in *
- * payload <json> cid <id>}, paced over the sending window, and records a message as sent only when Redis
+ * The checker's producer: writes the scenario's messages to the application's stream ({@code in}) with
+ * {@code XADD in * payload <json> cid <id>}, paced over the sending window, and records a message as sent only when Redis
  * confirmed its {@code XADD}, with the entry id and the Redis epoch of the confirmation. A send that fails
  * or times out is not retried (another id follows): its id is not counted as sent.
  * <p>
@@ -24,10 +24,9 @@ import io.lettuce.core.RedisException;
  */
 final class Producer implements AutoCloseable {
 
-	/** The stream the applications consume. */
-	static final String STREAM = "in";
-
 	private final RedisAccess redis;
+
+	private final Scenario.App app;
 
 	private final List<Planned> plan;
 
@@ -41,8 +40,9 @@ final class Producer implements AutoCloseable {
 
 	private volatile boolean stopped;
 
-	Producer(int port, List<Planned> plan) {
+	Producer(int port, Scenario.App app, List<Planned> plan) {
 		this.redis = new RedisAccess(port, "producer");
+		this.app = app;
 		this.plan = plan;
 	}
 
@@ -90,11 +90,11 @@ final class Producer implements AutoCloseable {
 
 	private void send(Planned message) {
 		Map<String, String> fields = new LinkedHashMap<>();
-		fields.put("payload", message.payload());
+		fields.put("payload", message.payload(this.app));
 		fields.put("cid", message.id());
 		this.sendLock.lock();
 		try {
-			String entryId = this.redis.sync().xadd(STREAM, fields);
+			String entryId = this.redis.sync().xadd(this.app.stream, fields);
 			this.sent.add(new Sent(message.id(), message.kind(), entryId, this.epoch));
 		}
 		catch (RedisException ex) {
@@ -152,9 +152,19 @@ final class Producer implements AutoCloseable {
 	/** A message of the plan. */
 	record Planned(String id, String kind) {
 
-		String payload() {
+		/**
+		 * The payload: {@code {"id":"m-17","kind":"normal"}} for the checker's applications; an order for the
+		 * sample, whose poison is an order that fails validation (quantity 0); text that is no JSON at all for
+		 * an undecodable message.
+		 */
+		String payload(Scenario.App app) {
 			if ("undecodable".equals(this.kind)) {
 				return "not json: " + this.id;
+			}
+			if (app == Scenario.App.SAMPLE) {
+				int quantity = "poison-fail".equals(this.kind) ? 0 : 1;
+				return "{\"orderId\":\"" + this.id + "\",\"customerId\":\"checker\",\"sku\":\"sku-1\",\"quantity\":"
+						+ quantity + ",\"amount\":1.50}";
 			}
 			return "{\"id\":\"" + this.id + "\",\"kind\":\"" + this.kind + "\"}";
 		}

@@ -23,8 +23,9 @@ final class ResultTable {
 					Integer.toString(result.processed()), Integer.toString(result.deadLettered()),
 					Integer.toString(result.lost()), Long.toString(result.stuck()),
 					Integer.toString(result.deadWithoutHandler()), Integer.toString(result.wronglyDead()),
-					result.duplicates() + ((result.extraEffects() > result.duplicates())
-							? " (+" + result.extraEffects() + ")" : ""),
+					(result.duplicates() < 0) ? "n/a"
+							: result.duplicates() + ((result.extraEffects() > result.duplicates())
+									? " (+" + result.extraEffects() + ")" : ""),
 					result.verdict()));
 		}
 		int[] widths = new int[COLUMNS.size()];

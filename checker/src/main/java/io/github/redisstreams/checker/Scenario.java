@@ -30,15 +30,37 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 	enum App {
 
 		/** {@link io.github.redisstreams.checker.apps.ConsumerApp}: a Consumer on {@code in}. */
-		CONSUMER("io.github.redisstreams.checker.apps.ConsumerApp"),
+		CONSUMER("io.github.redisstreams.checker.apps.ConsumerApp", "in", "g"),
 
 		/** {@link io.github.redisstreams.checker.apps.ProcessorApp}: a Function {@code in -> out} and a Consumer on {@code out}. */
-		PROCESSOR("io.github.redisstreams.checker.apps.ProcessorApp");
+		PROCESSOR("io.github.redisstreams.checker.apps.ProcessorApp", "in", "g"),
+
+		/**
+		 * The processor application split in two: instance 1 runs only the function {@code process}
+		 * ({@code in -> out}), instance 2 only the consumer {@code record} of {@code out}, as a downstream service.
+		 */
+		PIPELINE("io.github.redisstreams.checker.apps.ProcessorApp", "in", "g"),
+
+		/** The sample application: its Consumer {@code processOrder} on {@code orders}, group {@code order-service}. */
+		SAMPLE("io.github.redisstreams.sample.SampleApplication", "orders", "order-service");
 
 		final String mainClass;
 
-		App(String mainClass) {
+		/** The stream the checker writes to. */
+		final String stream;
+
+		/** The group that consumes it. */
+		final String group;
+
+		App(String mainClass, String stream, String group) {
 			this.mainClass = mainClass;
+			this.stream = stream;
+			this.group = group;
+		}
+
+		/** The binder's dead-letter stream of the group. */
+		String deadLetterStream() {
+			return "{" + this.stream + "}:" + this.group + ":dlq";
 		}
 
 	}
@@ -52,8 +74,14 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 		/** SIGTERM of a random instance (graceful stop), started again 0.5-3 s later. */
 		SIGTERM("sigterm"),
 
-		/** Redis killed and started again empty (no persistence) 0.5-2 s later. */
+		/** Redis killed and started again empty (no persistence) 1-3 s later; no send straddles the restart. */
 		REDIS_RESTART_EMPTY("redis-restart-empty"),
+
+		/**
+		 * The last instance (the downstream consumer of {@code out}) killed, Redis killed and started again empty
+		 * 1-3 s later, the downstream instance started again 3-6 s after that.
+		 */
+		REDIS_RESTART_EMPTY_DOWNSTREAM_DOWN("redis-restart-empty-downstream-down"),
 
 		/** Redis (AOF, appendfsync always) killed and started again on the same directory 0.5-2 s later. */
 		REDIS_RESTART_AOF("redis-restart-aof"),
@@ -67,7 +95,7 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 		/** maxmemory 1 byte with noeviction for 2-3 s: every write that may grow memory fails with OOM. */
 		OOM("maxmemory-oom"),
 
-		/** XGROUP DESTROY of group {@code g} of stream {@code in} under the running applications. */
+		/** XGROUP DESTROY of the consumed group (g of stream in) under the running applications. */
 		GROUP_DESTROY("group-destroy");
 
 		final String label;

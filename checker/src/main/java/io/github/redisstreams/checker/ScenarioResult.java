@@ -15,7 +15,7 @@ import java.util.List;
  * @param deadWithoutHandler dead letters of ids whose handler was never entered (an undecodable message
  * excepted)
  * @param wronglyDead healthy ids in a dead-letter stream
- * @param duplicates ids whose effect was applied more than once
+ * @param duplicates ids whose effect was applied more than once, -1 when they cannot be seen (the sample)
  * @param extraEffects effects applied beyond the first
  * @param pass whether every check held
  * @param details what happened, and what went wrong

@@ -61,11 +61,13 @@ final class ScenarioRunner {
 		ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor();
 		try (PrivateRedis redis = PrivateRedis.start(logs.resolve("redis"), scenario.aof());
 				RedisAccess admin = new RedisAccess(redis.port(), "admin");
-				Producer producer = new Producer(redis.port(), Producer.plan(scenario.messages(), scenario.specials(),
+				Producer producer = new Producer(redis.port(), scenario.app(), Producer.plan(scenario.messages(), scenario.specials(),
 						random))) {
 			for (int i = 1; i <= scenario.instances(); i++) {
 				String name = "app-" + i;
-				apps.add(new AppProcess(name, scenario.app().mainClass, arguments(scenario, redis, name), logs));
+				boolean sample = scenario.app() == App.SAMPLE;
+				apps.add(new AppProcess(name, scenario.app().mainClass, sample ? sampleClasses() : null,
+						arguments(scenario, redis, name, i), logs, sample ? "Started SampleApplication" : null));
 			}
 			if (scenario.preload()) {
 				producer.sendAll(Duration.ZERO);
@@ -154,7 +156,7 @@ final class ScenarioRunner {
 				: "unsettled, but nothing changed for " + STABLE.toSeconds() + " s (after " + seconds + " s)";
 	}
 
-	private static List<String> arguments(Scenario scenario, PrivateRedis redis, String name) {
+	private static List<String> arguments(Scenario scenario, PrivateRedis redis, String name, int instance) {
 		List<String> args = new ArrayList<>(List.of("--spring.data.redis.url=" + redis.url(),
 				"--spring.data.redis.timeout=3s", "--spring.data.redis.client-name=" + name,
 				"--spring.main.banner-mode=off", "--logging.level.io.github.redisstreams=INFO",
@@ -167,13 +169,24 @@ final class ScenarioRunner {
 				"--spring.cloud.stream.default.consumer.max-attempts=2",
 				"--spring.cloud.stream.default.consumer.back-off-initial-interval=100",
 				"--spring.cloud.stream.default.consumer.back-off-max-interval=200", "--checker.slow-millis=3000"));
-		if (scenario.app() == App.CONSUMER) {
+		if (scenario.app() == App.SAMPLE) {
+			// the sample's own application.yml, with the checker's timings; its web server on a free port
+			String prefix = "--spring.cloud.stream.redis.bindings.processOrder-in-0.consumer.";
+			args.addAll(List.of("--server.port=0", "--server.address=127.0.0.1", prefix + "claim-idle-time=2s",
+					prefix + "claim-interval=300ms", prefix + "block-timeout=150ms", prefix + "max-deliveries=3",
+					prefix + "read-count=20", "--spring.cloud.stream.bindings.processOrder-in-0.consumer.max-attempts=2",
+					"--spring.cloud.stream.bindings.processOrder-in-0.consumer.back-off-initial-interval=100",
+					"--spring.cloud.stream.bindings.processOrder-in-0.consumer.back-off-max-interval=200"));
+		}
+		else if (scenario.app() == App.CONSUMER) {
 			args.addAll(List.of("--spring.cloud.function.definition=handle",
 					"--spring.cloud.stream.bindings.handle-in-0.destination=in",
 					"--spring.cloud.stream.bindings.handle-in-0.group=g"));
 		}
 		else {
-			args.addAll(List.of("--spring.cloud.function.definition=process;record",
+			String definition = (scenario.app() == App.PROCESSOR) ? "process;record"
+					: (instance == 1) ? "process" : "record";
+			args.addAll(List.of("--spring.cloud.function.definition=" + definition,
 					"--spring.cloud.stream.bindings.process-in-0.destination=in",
 					"--spring.cloud.stream.bindings.process-in-0.group=g",
 					"--spring.cloud.stream.bindings.process-out-0.destination=out",
@@ -182,6 +195,19 @@ final class ScenarioRunner {
 		}
 		args.addAll(scenario.appArguments());
 		return args;
+	}
+
+	/**
+	 * The sample application's classes, built by the sample-app module of the same reactor
+	 * ({@code -Dchecker.sample-classes} to point elsewhere); its dependencies are on the checker's classpath.
+	 */
+	static String sampleClasses() {
+		Path classes = Path.of(System.getProperty("checker.sample-classes", "../sample-app/target/classes"));
+		if (!Files.isDirectory(classes.resolve("io/github/redisstreams/sample"))) {
+			throw new IllegalStateException("The sample application's classes are not at " + classes.toAbsolutePath()
+					+ "; build the sample-app module first (e.g. ./mvnw -pl sample-app,checker -am ...)");
+		}
+		return classes.toAbsolutePath().toString();
 	}
 
 	private static void deleteRecursively(Path directory) {

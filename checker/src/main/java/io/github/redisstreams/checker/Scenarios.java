@@ -32,11 +32,19 @@ final class Scenarios {
 				Scenario.of("redis-restart-empty", App.PROCESSOR, 1, 1200, 35)
 					.withFault(Fault.REDIS_RESTART_EMPTY, 2)
 					.withAppArguments(retainedOut()),
+				// the consumer of out is another service, down while Redis restarts empty
+				Scenario.of("restart-empty-pipeline", App.PIPELINE, 2, 900, 30)
+					.withFault(Fault.REDIS_RESTART_EMPTY_DOWNSTREAM_DOWN, 1)
+					.withAppArguments(retainedOut()),
 				Scenario.of("client-kill", App.PROCESSOR, 2, 1200, 35).withFault(Fault.CLIENT_KILL, 5),
 				Scenario.of("out-wrongtype", App.PROCESSOR, 1, 1000, 30).withFault(Fault.OUT_WRONGTYPE, 2),
 				Scenario.of("maxmemory-oom", App.PROCESSOR, 1, 1000, 30).withFault(Fault.OOM, 2),
 				Scenario.of("group-destroy", App.CONSUMER, 2, 1000, 30).withFault(Fault.GROUP_DESTROY, 2),
-				Scenario.of("processor-sigkill", App.PROCESSOR, 2, 1200, 35).withFault(Fault.SIGKILL, 3));
+				Scenario.of("processor-sigkill", App.PROCESSOR, 2, 1200, 35).withFault(Fault.SIGKILL, 3),
+				// the sample application itself: orders, invalid ones (quantity 0) and broken JSON among them
+				Scenario.of("sample-app", App.SAMPLE, 1, 600, 30)
+					.withSpecials(Map.of("poison-fail", 2, "undecodable", 1))
+					.withFault(Fault.SIGKILL, 2));
 	}
 
 	static List<Scenario> brief() {
@@ -46,9 +54,9 @@ final class Scenarios {
 				Scenario.of("out-wrongtype", App.PROCESSOR, 1, 300, 20).withFault(Fault.OUT_WRONGTYPE, 1));
 	}
 
-	/** The processor's output stream capped at 50 entries, safe mode: retention must never trim what g has not read. */
+	/** The processor's output stream capped at 10 entries, safe mode: retention must never trim what g has not read. */
 	private static String[] retainedOut() {
-		return new String[] { "--spring.cloud.stream.redis.bindings.process-out-0.producer.max-len=50",
+		return new String[] { "--spring.cloud.stream.redis.bindings.process-out-0.producer.max-len=10",
 				"--spring.cloud.stream.redis.bindings.process-out-0.producer.retention-mode=safe",
 				"--spring.cloud.stream.redis.bindings.process-out-0.producer.trim-interval=500ms" };
 	}

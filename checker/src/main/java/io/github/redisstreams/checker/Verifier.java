@@ -33,11 +33,15 @@ import io.github.redisstreams.checker.apps.Effects;
  */
 final class Verifier {
 
-	static final String GROUP = "g";
-
-	static final String DLQ_IN = "{in}:g:dlq";
+	/** The group of stream out in the processor application. */
+	static final String OUT_GROUP = "g";
 
 	static final String DLQ_OUT = "{out}:g:dlq";
+
+	/** Where the sample application records a processed order (its effect). */
+	static final String SAMPLE_ORDER_PREFIX = "{sample}:order:";
+
+	private static final String DELIVERY_LIMIT = "io.github.redisstreams.binder.recovery.DeliveryLimitExceededException";
 
 	private static final Pattern JSON_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
@@ -51,15 +55,51 @@ final class Verifier {
 
 	private final List<AppProcess> apps;
 
+	/** The stream the checker writes, its group and their dead-letter stream. */
+	private final String stream;
+
+	private final String group;
+
+	private final String deadLetterStream;
+
 	Verifier(Scenario scenario, RedisAccess admin, Producer producer, List<AppProcess> apps) {
 		this.scenario = scenario;
 		this.admin = admin;
 		this.producer = producer;
 		this.apps = apps;
+		this.stream = scenario.app().stream;
+		this.group = scenario.app().group;
+		this.deadLetterStream = scenario.app().deadLetterStream();
+	}
+
+	private boolean sample() {
+		return this.scenario.app() == App.SAMPLE;
+	}
+
+	/**
+	 * The effects by business id: the checker's applications count them in a hash; the sample records each
+	 * order once under its own key (so that a duplicate cannot be seen).
+	 */
+	private Map<String, String> effects(RedisCommands<String, String> redis) {
+		if (!sample()) {
+			return redis.hgetall(Effects.EFFECTS);
+		}
+		Map<String, String> effects = new HashMap<>();
+		List<Sent> sent = this.producer.sent();
+		for (int from = 0; from < sent.size(); from += 500) {
+			List<Sent> chunk = sent.subList(from, Math.min(sent.size(), from + 500));
+			String[] keys = chunk.stream().map((m) -> SAMPLE_ORDER_PREFIX + m.id()).toArray(String[]::new);
+			redis.mget(keys).forEach((value) -> {
+				if (value.hasValue()) {
+					effects.put(value.getKey().substring(SAMPLE_ORDER_PREFIX.length()), "1");
+				}
+			});
+		}
+		return effects;
 	}
 
 	private boolean processor() {
-		return this.scenario.app() == App.PROCESSOR;
+		return this.scenario.app() == App.PROCESSOR || this.scenario.app() == App.PIPELINE;
 	}
 
 	/** What counts as sent: the sends Redis confirmed in the last epoch (after the last empty restart, if any). */
@@ -71,26 +111,37 @@ final class Verifier {
 	/** A cheap look at the state while waiting for the system to become quiet. */
 	Progress progress() {
 		RedisCommands<String, String> redis = this.admin.sync();
-		Map<String, String> effects = redis.hgetall(Effects.EFFECTS);
+		Map<String, String> effects = effects(redis);
 		Map<String, List<DeadLetter>> dead = deadLetters(redis);
-		long pending = pending(redis, Producer.STREAM) + (processor() ? pending(redis, "out") : 0);
+		long pending = pending(redis, this.stream, this.group) + (processor() ? pending(redis, "out", OUT_GROUP) : 0);
 		boolean settled = pending == 0
 				&& sent().stream().allMatch((sent) -> effects.containsKey(sent.id()) || dead.containsKey(sent.id()));
 		String fingerprint = sum(effects) + "/" + sum(redis.hgetall(Effects.HANDED)) + "/"
-				+ sum(redis.hgetall(Effects.HANDED_OUT)) + "/" + redis.xlen(DLQ_IN) + "/" + redis.xlen(DLQ_OUT) + "/"
-				+ pending + "/" + redis.xlen(Producer.STREAM) + "/" + redis.type("out");
+				+ sum(redis.hgetall(Effects.HANDED_OUT)) + "/" + redis.xlen(this.deadLetterStream) + "/"
+				+ redis.xlen(DLQ_OUT) + "/" + pending + "/" + redis.xlen(this.stream) + "/" + redis.type("out") + "/"
+				+ redis.dbsize();
 		return new Progress(settled, fingerprint);
 	}
 
 	ScenarioResult verify(String quiet, List<String> journal, long sendingMillis, long totalMillis) {
 		RedisCommands<String, String> redis = this.admin.sync();
 		List<Sent> sent = sent();
-		Map<String, Long> effects = longs(redis.hgetall(Effects.EFFECTS));
+		Map<String, Long> effects = longs(effects(redis));
 		Map<String, Long> handed = longs(redis.hgetall(Effects.HANDED));
 		Map<String, Long> handedOut = longs(redis.hgetall(Effects.HANDED_OUT));
 		Map<String, List<DeadLetter>> dead = deadLetters(redis);
-		long pendingIn = pending(redis, Producer.STREAM);
-		long pendingOut = processor() ? pending(redis, "out") : 0;
+		if (sample()) {
+			// the sample does not record that its handler was entered: a processed order was handled, and a
+			// dead letter whose failure is not the binder's delivery limit comes from the handler
+			effects.keySet().forEach((id) -> handed.put(id, 1L));
+			dead.forEach((id, letters) -> {
+				if (letters.stream().anyMatch((letter) -> !DELIVERY_LIMIT.equals(letter.fields().get("x-exception-fqcn")))) {
+					handed.put(id, 1L);
+				}
+			});
+		}
+		long pendingIn = pending(redis, this.stream, this.group);
+		long pendingOut = processor() ? pending(redis, "out", OUT_GROUP) : 0;
 
 		List<Sent> processed = new ArrayList<>();
 		List<Sent> deadLettered = new ArrayList<>();
@@ -157,9 +208,14 @@ final class Verifier {
 		}
 		journal.forEach((line) -> details.add("fault: " + line));
 		logDigest().forEach((line) -> details.add("log: " + line));
-		details.add("group g of in: " + describeGroup(redis, Producer.STREAM) + "; pending " + pendingIn);
+		details.add("group " + this.group + " of " + this.stream + ": "
+				+ describeGroup(redis, this.stream, this.group) + "; pending " + pendingIn);
 		if (processor()) {
-			details.add("group g of out: " + describeGroup(redis, "out") + "; pending " + pendingOut);
+			details.add("group g of out: " + describeGroup(redis, "out", OUT_GROUP) + "; pending " + pendingOut);
+		}
+		if (sample()) {
+			details.add("the sample records an order once (its ledger is idempotent) and not when its handler is "
+					+ "entered: duplicates cannot be seen; reaching the handler is judged by the dead letter's failure");
 		}
 		if (!duplicated.isEmpty()) {
 			details.add("duplicates: " + duplicated.size() + " ids processed more than once (" + extraEffects
@@ -182,39 +238,57 @@ final class Verifier {
 			describeStuck(redis, sent, details);
 		}
 		return new ScenarioResult(this.scenario, this.scenario.messages(), sent.size(), processed.size(),
-				deadLettered.size(), lost.size(), stuck, withoutHandler.size(), wronglyDead.size(), duplicated.size(),
-				extraEffects, pass, details);
+				deadLettered.size(), lost.size(), stuck, withoutHandler.size(), wronglyDead.size(),
+				sample() ? -1 : duplicated.size(), extraEffects, pass, details);
 	}
 
 	private void describeLost(RedisCommands<String, String> redis, List<Sent> lost, Map<String, Long> handed,
 			Map<String, Long> handedOut, List<String> details) {
 		Map<String, List<String>> outputs = processor() ? outputs(redis) : Map.of();
-		String lastDelivered = lastDeliveredId(redis, Producer.STREAM);
+		Map<String, Object> outInfo = processor() ? streamInfo(redis, "out") : Map.of();
+		long removedFromOut = processor() ? number(outInfo.get("entries-added")) - number(outInfo.get("length")) : 0;
+		String firstOut = (outInfo.get("first-entry") instanceof List<?> first && !first.isEmpty())
+				? String.valueOf(first.get(0)) : null;
+		if (processor()) {
+			details.add("stream out: length " + outInfo.get("length") + ", entries added since it was created "
+					+ outInfo.get("entries-added") + " (" + removedFromOut + " removed: trimmed or deleted), first entry "
+					+ firstOut + "; the function was entered for " + handed.size() + " of the sent ids");
+		}
+		String lastDelivered = lastDeliveredId(redis, this.stream, this.group);
 		Map<String, List<Sent>> byCause = new LinkedHashMap<>();
 		Map<Sent, String> states = new HashMap<>();
 		for (Sent message : lost) {
 			String cause;
-			List<StreamMessage<String, String>> entry = redis.xrange(Producer.STREAM,
+			List<StreamMessage<String, String>> entry = redis.xrange(this.stream,
 					Range.create(message.entryId(), message.entryId()));
-			List<PendingMessage> pending = pendingEntry(redis, Producer.STREAM, message.entryId());
+			List<PendingMessage> pending = pendingEntry(redis, this.stream, this.group, message.entryId());
 			List<String> outIds = outputs.getOrDefault(message.id(), List.of());
 			if (entry.isEmpty()) {
-				cause = "entry gone from stream in";
+				cause = "entry gone from stream " + this.stream;
 			}
 			else if (!pending.isEmpty()) {
-				cause = "still pending in g of in";
+				cause = "still pending in " + this.group + " of " + this.stream;
 			}
 			else if (lastDelivered == null || compareIds(message.entryId(), lastDelivered) > 0) {
-				cause = "never delivered to g (after its last-delivered-id " + lastDelivered + ")";
+				cause = "never delivered to " + this.group + " (after its last-delivered-id " + lastDelivered + ")";
 			}
 			else if (!processor()) {
-				cause = "acknowledged in g of in, but no effect";
+				cause = "acknowledged in " + this.group + " of " + this.stream + ", but no effect";
+			}
+			else if (outIds.isEmpty() && removedFromOut > 0 && firstOut != null
+					&& compareIds(firstOut, message.entryId()) > 0) {
+				// an output is always written after its input: entries removed from out after the input may
+				// include it
+				cause = "input acknowledged in g of in, no output in stream out, which lost " + removedFromOut
+						+ " entries and now starts after this input: its output was most likely written and trimmed "
+						+ "before g read it";
 			}
 			else if (outIds.isEmpty()) {
-				cause = "input acknowledged in g of in, but no output in stream out";
+				cause = "input acknowledged in g of in, but no output in stream out, which lost no entry after this "
+						+ "input: the output was never written";
 			}
 			else {
-				List<PendingMessage> outPending = pendingEntry(redis, "out", outIds.get(0));
+				List<PendingMessage> outPending = pendingEntry(redis, "out", OUT_GROUP, outIds.get(0));
 				cause = outPending.isEmpty() ? "output in stream out, acknowledged there, but no effect"
 						: "output in stream out, still pending there";
 			}
@@ -258,12 +332,13 @@ final class Verifier {
 	private void describeStuck(RedisCommands<String, String> redis, List<Sent> sent, List<String> details) {
 		Map<String, String> byEntry = new HashMap<>();
 		sent.forEach((message) -> byEntry.put(message.entryId(), message.id() + " (" + message.kind() + ")"));
-		for (String stream : processor() ? List.of(Producer.STREAM, "out") : List.of(Producer.STREAM)) {
+		for (String stream : processor() ? List.of(this.stream, "out") : List.of(this.stream)) {
+			String group = stream.equals(this.stream) ? this.group : OUT_GROUP;
 			try {
-				List<PendingMessage> pending = redis.xpending(stream, GROUP, Range.create("-", "+"), Limit.from(SAMPLES));
+				List<PendingMessage> pending = redis.xpending(stream, group, Range.create("-", "+"), Limit.from(SAMPLES));
 				for (PendingMessage entry : pending) {
 					details.add("stuck in " + stream + ": " + describe(entry)
-							+ ("in".equals(stream) ? " = " + byEntry.getOrDefault(entry.getId(), "?") : ""));
+							+ (stream.equals(this.stream) ? " = " + byEntry.getOrDefault(entry.getId(), "?") : ""));
 				}
 			}
 			catch (RedisCommandExecutionException ex) {
@@ -280,7 +355,7 @@ final class Verifier {
 	/** Dead letters of both dead-letter streams, by business id. */
 	private Map<String, List<DeadLetter>> deadLetters(RedisCommands<String, String> redis) {
 		Map<String, List<DeadLetter>> byId = new HashMap<>();
-		for (String stream : List.of(DLQ_IN, DLQ_OUT)) {
+		for (String stream : List.of(this.deadLetterStream, DLQ_OUT)) {
 			for (StreamMessage<String, String> entry : redis.xrange(stream, Range.create("-", "+"))) {
 				String id = businessId(entry.getBody());
 				if (id != null) {
@@ -321,9 +396,9 @@ final class Verifier {
 		return matcher.find() ? matcher.group(1) : null;
 	}
 
-	private static long pending(RedisCommands<String, String> redis, String stream) {
+	private static long pending(RedisCommands<String, String> redis, String stream, String group) {
 		try {
-			return redis.xpending(stream, GROUP).getCount();
+			return redis.xpending(stream, group).getCount();
 		}
 		catch (RedisCommandExecutionException ex) {
 			// NOGROUP, or the key is not a stream: nothing pending in g
@@ -331,9 +406,10 @@ final class Verifier {
 		}
 	}
 
-	private static List<PendingMessage> pendingEntry(RedisCommands<String, String> redis, String stream, String id) {
+	private static List<PendingMessage> pendingEntry(RedisCommands<String, String> redis, String stream, String group,
+			String id) {
 		try {
-			return redis.xpending(stream, GROUP, Range.create(id, id), Limit.from(1));
+			return redis.xpending(stream, group, Range.create(id, id), Limit.from(1));
 		}
 		catch (RedisCommandExecutionException ex) {
 			return List.of();
@@ -341,7 +417,7 @@ final class Verifier {
 	}
 
 	@SuppressWarnings("unchecked")
-	private static Map<String, Object> groupInfo(RedisCommands<String, String> redis, String stream) {
+	private static Map<String, Object> groupInfo(RedisCommands<String, String> redis, String stream, String name) {
 		try {
 			for (Object group : redis.xinfoGroups(stream)) {
 				List<Object> fields = (List<Object>) group;
@@ -349,7 +425,7 @@ final class Verifier {
 				for (int i = 0; i + 1 < fields.size(); i += 2) {
 					info.put(String.valueOf(fields.get(i)), fields.get(i + 1));
 				}
-				if (GROUP.equals(String.valueOf(info.get("name")))) {
+				if (name.equals(String.valueOf(info.get("name")))) {
 					return info;
 				}
 			}
@@ -360,8 +436,23 @@ final class Verifier {
 		return null;
 	}
 
-	private static String describeGroup(RedisCommands<String, String> redis, String stream) {
-		Map<String, Object> info = groupInfo(redis, stream);
+	@SuppressWarnings("unchecked")
+	private static Map<String, Object> streamInfo(RedisCommands<String, String> redis, String stream) {
+		Map<String, Object> info = new LinkedHashMap<>();
+		try {
+			List<Object> fields = redis.xinfoStream(stream);
+			for (int i = 0; i + 1 < fields.size(); i += 2) {
+				info.put(String.valueOf(fields.get(i)), fields.get(i + 1));
+			}
+		}
+		catch (RedisCommandExecutionException ex) {
+			info.put("error", ex.getMessage());
+		}
+		return info;
+	}
+
+	private static String describeGroup(RedisCommands<String, String> redis, String stream, String group) {
+		Map<String, Object> info = groupInfo(redis, stream, group);
 		String length;
 		try {
 			length = "length " + redis.xlen(stream);
@@ -369,11 +460,11 @@ final class Verifier {
 		catch (RedisCommandExecutionException ex) {
 			length = ex.getMessage();
 		}
-		return (info != null) ? length + ", " + info : length + ", no group g";
+		return (info != null) ? length + ", " + info : length + ", no group " + group;
 	}
 
-	private static String lastDeliveredId(RedisCommands<String, String> redis, String stream) {
-		Map<String, Object> info = groupInfo(redis, stream);
+	private static String lastDeliveredId(RedisCommands<String, String> redis, String stream, String group) {
+		Map<String, Object> info = groupInfo(redis, stream, group);
 		return (info != null) ? String.valueOf(info.get("last-delivered-id")) : null;
 	}
 
@@ -460,6 +551,15 @@ final class Verifier {
 		Map<String, Long> result = new HashMap<>();
 		values.forEach((key, value) -> result.put(key, Long.parseLong(value)));
 		return result;
+	}
+
+	private static long number(Object value) {
+		try {
+			return (value != null) ? Long.parseLong(value.toString()) : 0;
+		}
+		catch (NumberFormatException ex) {
+			return 0;
+		}
 	}
 
 	private static long sum(Map<String, String> values) {

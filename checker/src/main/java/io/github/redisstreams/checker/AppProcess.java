@@ -108,27 +108,35 @@ final class AppProcess {
 		if (current == null) {
 			return false;
 		}
-		String pid = Long.toString(current.pid());
-		long offset;
-		synchronized (this) {
-			offset = this.logOffset;
-		}
 		try {
-			await(this.name + " ready").atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
-				if (!current.isAlive()) {
-					return true;
-				}
-				if (this.readyLine != null) {
-					return logSince(offset).contains(this.readyLine);
-				}
-				return Files.exists(this.readyFile)
-						&& pid.equals(Files.readString(this.readyFile, StandardCharsets.US_ASCII).trim());
-			});
+			await(this.name + " ready").atMost(READY_TIMEOUT)
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> !current.isAlive() || isReady());
 			return current.isAlive();
 		}
 		catch (ConditionTimeoutException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Whether the current process runs and said it is ready.
+	 */
+	boolean isReady() throws IOException {
+		Process current;
+		long offset;
+		synchronized (this) {
+			current = this.process;
+			offset = this.logOffset;
+		}
+		if (current == null || !current.isAlive()) {
+			return false;
+		}
+		if (this.readyLine != null) {
+			return logSince(offset).contains(this.readyLine);
+		}
+		return Files.exists(this.readyFile)
+				&& Long.toString(current.pid()).equals(Files.readString(this.readyFile, StandardCharsets.US_ASCII).trim());
 	}
 
 	private String logSince(long offset) throws IOException {

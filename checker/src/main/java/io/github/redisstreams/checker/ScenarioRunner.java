@@ -121,7 +121,8 @@ final class ScenarioRunner {
 
 	/**
 	 * Waits until every message sent is settled and nothing is pending, or, failing that, until nothing
-	 * observable has changed for {@link #STABLE} with every instance running; at most the quiesce bound.
+	 * observable has changed for {@link #STABLE} with every instance running and ready; at most the quiesce
+	 * bound.
 	 */
 	private String awaitQuiet(Verifier verifier, List<AppProcess> apps) {
 		AtomicReference<String> last = new AtomicReference<>("");
@@ -138,14 +139,18 @@ final class ScenarioRunner {
 						settled.set(true);
 						return true;
 					}
-					String fingerprint = progress.fingerprint()
-							+ apps.stream().map((app) -> app.isRunning() + "/" + app.starts()).toList();
+					boolean allReady = true;
+					for (AppProcess app : apps) {
+						allReady &= app.isReady();
+					}
+					String fingerprint = progress.fingerprint() + "/" + allReady
+							+ apps.stream().map((app) -> Integer.toString(app.starts())).toList();
 					if (!fingerprint.equals(last.getAndSet(fingerprint))) {
 						changedAt.set(System.nanoTime());
 						return false;
 					}
-					return apps.stream().allMatch(AppProcess::isRunning)
-							&& System.nanoTime() - changedAt.get() >= STABLE.toNanos();
+					// an instance still starting may change everything yet
+					return allReady && System.nanoTime() - changedAt.get() >= STABLE.toNanos();
 				});
 		}
 		catch (ConditionTimeoutException ex) {

@@ -23,7 +23,6 @@ class ShortCheckerTests {
 		CheckerMain.Report report = CheckerMain.run(Scenarios.brief(), seed, Path.of("target", "checker-short-logs"),
 				Duration.ofSeconds(60), System.out);
 		java.nio.file.Files.writeString(Path.of("target", "checker-short-report.md"), report.text());
-		System.out.println(report.text());
 		assertThat(report.passed()).as(report.text()).isTrue();
 	}
 

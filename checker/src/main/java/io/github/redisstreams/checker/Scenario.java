@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -138,7 +139,8 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 	}
 
 	Scenario withSpecials(Map<String, Integer> specials) {
-		return new Scenario(this.name, this.app, this.instances, this.messages, this.window, new LinkedHashMap<>(specials),
+		// sorted: the positions drawn from the seed must not depend on a map's iteration order
+		return new Scenario(this.name, this.app, this.instances, this.messages, this.window, new TreeMap<>(specials),
 				this.faults, this.aof, this.preload, this.appArguments);
 	}
 

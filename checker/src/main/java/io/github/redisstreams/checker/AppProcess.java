@@ -67,6 +67,14 @@ final class AppProcess {
 				"-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-cp", classpath, mainClass));
 		this.command.addAll(arguments);
 		this.command.add("--checker.ready-file=" + this.readyFile);
+		// a checker that ends abruptly must not leave application JVMs behind
+		Runtime.getRuntime().addShutdownHook(new Thread(this::killQuietly, name + "-killer"));
+	}
+
+	private synchronized void killQuietly() {
+		if (this.process != null) {
+			this.process.destroyForcibly();
+		}
 	}
 
 	String name() {

@@ -30,7 +30,8 @@ record ScenarioResult(Scenario scenario, int messages, int sent, int processed, 
 	String summary() {
 		return verdict() + " (sent " + this.sent + ", processed " + this.processed + ", dlq " + this.deadLettered
 				+ ", lost " + this.lost + ", stuck " + this.stuck + ", dlq-without-handler " + this.deadWithoutHandler
-				+ ", wrongly-dlq " + this.wronglyDead + ", duplicates " + this.duplicates + ")";
+				+ ", wrongly-dlq " + this.wronglyDead + ", duplicates "
+				+ ((this.duplicates < 0) ? "n/a" : Integer.toString(this.duplicates)) + ")";
 	}
 
 	static ScenarioResult crashed(Scenario scenario, Throwable failure) {

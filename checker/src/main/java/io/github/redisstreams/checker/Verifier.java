@@ -131,9 +131,12 @@ final class Verifier {
 		Map<String, Long> handedOut = longs(redis.hgetall(Effects.HANDED_OUT));
 		Map<String, List<DeadLetter>> dead = deadLetters(redis);
 		if (sample()) {
-			// the sample does not record that its handler was entered: a processed order was handled, and a
-			// dead letter whose failure is not the binder's delivery limit comes from the handler
+			// the sample does not record that its handler was entered: a processed order was handled, an invalid
+			// one is rejected by the handler on every delivery that runs it, and a dead letter whose failure is not
+			// the binder's delivery limit comes from the handler; only a healthy order given up for the delivery
+			// limit counts as never handled
 			effects.keySet().forEach((id) -> handed.put(id, 1L));
+			sent.stream().filter(Sent::expectedDead).forEach((message) -> handed.put(message.id(), 1L));
 			dead.forEach((id, letters) -> {
 				if (letters.stream().anyMatch((letter) -> !DELIVERY_LIMIT.equals(letter.fields().get("x-exception-fqcn")))) {
 					handed.put(id, 1L);
@@ -231,6 +234,21 @@ final class Verifier {
 		describeDead("healthy but dead-lettered", wronglyDead, dead, handed, handedOut, details);
 		describeDead("both processed and dead-lettered", both, dead, handed, handedOut, details);
 		describeDead("dead-lettered without x-exception-* fields", withoutReason, dead, handed, handedOut, details);
+		List<String> givenUpEarly = new ArrayList<>();
+		for (Sent message : deadLettered) {
+			for (DeadLetter letter : dead.getOrDefault(message.id(), List.of())) {
+				if ("poison-fail".equals(message.kind()) && DELIVERY_LIMIT.equals(letter.fields().get("x-exception-fqcn"))) {
+					givenUpEarly.add(message.id() + " (" + (sample() ? "handler runs not recorded"
+							: "handler entered " + handed.getOrDefault(message.id(), 0L) + " times") + ", "
+							+ letter.describe() + ")");
+				}
+			}
+		}
+		if (!givenUpEarly.isEmpty()) {
+			details.add("failing messages dead-lettered for the delivery limit, not for their own failure (deliveries "
+					+ "were counted that did not run the handler): " + givenUpEarly.size());
+			givenUpEarly.stream().limit(SAMPLES).forEach((line) -> details.add("    " + line));
+		}
 		if (!deadProcessed.isEmpty()) {
 			details.add("poison messages processed: " + ids(deadProcessed));
 		}

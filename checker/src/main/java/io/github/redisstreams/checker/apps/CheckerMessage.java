@@ -1,0 +1,13 @@
+package io.github.redisstreams.checker.apps;
+
+/**
+ * A message the checker sends on stream {@code in}, as JSON in the entry's {@code payload} field, e.g.
+ * {@code {"id":"m-17","kind":"normal"}}.
+ *
+ * @param id the business id, unique in a scenario
+ * @param kind what the handler does with it: {@code normal}, {@code slow} (sleeps longer than
+ * claim-idle-time), {@code poison-fail} (always throws), {@code poison-kill} (halts the JVM)
+ */
+public record CheckerMessage(String id, String kind) {
+
+}

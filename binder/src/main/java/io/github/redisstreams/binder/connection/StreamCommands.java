@@ -5,9 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,22 +84,22 @@ public class StreamCommands {
 	 * {@code XADD stream [trim options] * field value ...}.
 	 * @param args trim options, or null for none
 	 */
-	public RedisFuture<String> add(String stream, XAddArgs args, Map<byte[], byte[]> fields) {
+	public RedisFuture<String> xaddAsync(String stream, XAddArgs args, Map<byte[], byte[]> fields) {
 		return (args != null) ? this.async.xadd(bytes(stream), args, fields) : this.async.xadd(bytes(stream), fields);
 	}
 
-	public long trim(String stream, XTrimArgs args) {
+	public long xtrim(String stream, XTrimArgs args) {
 		return await(this.async.xtrim(bytes(stream), args));
 	}
 
-	public long delete(String stream, Collection<String> ids) {
+	public long xdel(String stream, Collection<String> ids) {
 		if (ids.isEmpty()) {
 			return 0;
 		}
 		return await(this.async.xdel(bytes(stream), ids.toArray(String[]::new)));
 	}
 
-	public long deleteKey(String key) {
+	public long del(String key) {
 		return await(this.async.del(bytes(key)));
 	}
 
@@ -113,7 +111,7 @@ public class StreamCommands {
 	 * @param block how long to block, or null not to block
 	 * @return the entries, empty when none arrived within the block time
 	 */
-	public List<StreamEntry> readGroup(String stream, String group, String consumer, String offset, int count,
+	public List<StreamEntry> xreadgroup(String stream, String group, String consumer, String offset, int count,
 			Duration block) {
 		XReadArgs args = XReadArgs.Builder.count(count);
 		if (block != null) {
@@ -126,32 +124,32 @@ public class StreamCommands {
 		}
 		List<StreamEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
-			entries.add(toEntry(message.getId(), message.getBody()));
+			entries.add(StreamReplies.entry(message.getId(), message.getBody()));
 		}
 		return entries;
 	}
 
-	public List<StreamEntry> range(String stream, String from, String to, int count) {
+	public List<StreamEntry> xrange(String stream, String from, String to, int count) {
 		List<StreamMessage<byte[], byte[]>> messages = await(
 				this.async.xrange(bytes(stream), Range.create(from, to), Limit.from(count)));
 		List<StreamEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
-			entries.add(toEntry(message.getId(), message.getBody()));
+			entries.add(StreamReplies.entry(message.getId(), message.getBody()));
 		}
 		return entries;
 	}
 
-	public List<StreamEntry> reverseRange(String stream, String from, String to, int count) {
+	public List<StreamEntry> xrevrange(String stream, String from, String to, int count) {
 		List<StreamMessage<byte[], byte[]>> messages = await(
 				this.async.xrevrange(bytes(stream), Range.create(to, from), Limit.from(count)));
 		List<StreamEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
-			entries.add(toEntry(message.getId(), message.getBody()));
+			entries.add(StreamReplies.entry(message.getId(), message.getBody()));
 		}
 		return entries;
 	}
 
-	public long length(String stream) {
+	public long xlen(String stream) {
 		return await(this.async.xlen(bytes(stream)));
 	}
 
@@ -164,13 +162,13 @@ public class StreamCommands {
 	 * @param keys the keys
 	 * @return the keys that have a value
 	 */
-	public Set<String> presentKeys(List<String> keys) {
+	public Set<String> mget(List<String> keys) {
 		byte[][] raw = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
 		List<KeyValue<byte[], byte[]>> values = await(this.async.mget(raw));
 		Set<String> present = new HashSet<>();
 		for (KeyValue<byte[], byte[]> value : values) {
 			if (value.hasValue()) {
-				present.add(text(value.getKey()));
+				present.add(StreamReplies.text(value.getKey()));
 			}
 		}
 		return present;
@@ -178,7 +176,15 @@ public class StreamCommands {
 
 	// --- consumer groups ----------------------------------------------------------------------
 
-	public RedisFuture<Long> ack(String stream, String group, Collection<String> ids) {
+	/**
+	 * {@code XACK}, waiting for the reply.
+	 * @return how many entries were acknowledged
+	 */
+	public long xack(String stream, String group, Collection<String> ids) {
+		return await(xackAsync(stream, group, ids));
+	}
+
+	public RedisFuture<Long> xackAsync(String stream, String group, Collection<String> ids) {
 		return this.async.xack(bytes(stream), bytes(group), ids.toArray(String[]::new));
 	}
 
@@ -186,7 +192,7 @@ public class StreamCommands {
 	 * {@code XGROUP CREATE stream group offset MKSTREAM}.
 	 * @return true when the group was created, false when it existed already
 	 */
-	public boolean createGroup(String stream, String group, String offset) {
+	public boolean xgroupCreate(String stream, String group, String offset) {
 		try {
 			await(this.async.xgroupCreate(XReadArgs.StreamOffset.from(bytes(stream), offset), bytes(group),
 					XGroupCreateArgs.Builder.mkstream(true)));
@@ -207,18 +213,18 @@ public class StreamCommands {
 	 * {@code XGROUP CREATECONSUMER}: makes the consumer visible in the group ({@code XINFO CONSUMERS}) before
 	 * it is delivered anything, which a blocking {@code XREADGROUP} that returns nothing does not do.
 	 */
-	public void createConsumer(String stream, String group, String consumer) {
+	public void xgroupCreateconsumer(String stream, String group, String consumer) {
 		await(this.async.xgroupCreateconsumer(bytes(stream), Consumer.from(bytes(group), bytes(consumer))));
 	}
 
-	public boolean destroyGroup(String stream, String group) {
-		return destroyGroup(stream, group, this.timeout);
+	public boolean xgroupDestroy(String stream, String group) {
+		return xgroupDestroy(stream, group, this.timeout);
 	}
 
 	/**
 	 * {@code XGROUP DESTROY}, waiting at most the given time.
 	 */
-	public boolean destroyGroup(String stream, String group, Duration timeout) {
+	public boolean xgroupDestroy(String stream, String group, Duration timeout) {
 		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group)), timeout));
 	}
 
@@ -226,7 +232,7 @@ public class StreamCommands {
 	 * Pending entries of a group idle for at least {@code minIdle}, oldest first, from an id on
 	 * ({@code XPENDING stream group IDLE ms from + count}).
 	 */
-	public List<PendingMessage> pendingIdle(String stream, String group, Duration minIdle, String fromId, int count) {
+	public List<PendingMessage> xpending(String stream, String group, Duration minIdle, String fromId, int count) {
 		return await(this.async.xpending(bytes(stream), XPendingArgs.Builder
 			.xpending(bytes(group), Range.create(fromId, "+"), Limit.from(count))
 			.idle(minIdle)));
@@ -236,7 +242,7 @@ public class StreamCommands {
 	 * Pending entries of one consumer, oldest first, from an id on
 	 * ({@code XPENDING stream group from + count consumer}).
 	 */
-	public List<PendingMessage> pendingOf(String stream, String group, String consumer, String fromId, int count) {
+	public List<PendingMessage> xpending(String stream, String group, String consumer, String fromId, int count) {
 		return await(this.async.xpending(bytes(stream), Consumer.from(bytes(group), bytes(consumer)),
 				Range.create(fromId, "+"), Limit.from(count)));
 	}
@@ -251,18 +257,18 @@ public class StreamCommands {
 	/**
 	 * The oldest pending entries of a group, oldest first ({@code XPENDING stream group - + count}).
 	 */
-	public List<PendingMessage> pending(String stream, String group, int count) {
+	public List<PendingMessage> xpending(String stream, String group, int count) {
 		return await(this.async.xpending(bytes(stream), bytes(group), Range.create("-", "+"), Limit.from(count)));
 	}
 
-	public PendingMessages pendingSummary(String stream, String group) {
+	public PendingMessages xpending(String stream, String group) {
 		return await(this.async.xpending(bytes(stream), bytes(group)));
 	}
 
 	/**
 	 * {@code XINFO GROUPS}; empty when the stream does not exist.
 	 */
-	public List<GroupInfo> groups(String stream) {
+	public List<GroupInfo> xinfoGroups(String stream) {
 		List<Object> reply;
 		try {
 			reply = await(this.async.xinfoGroups(bytes(stream)));
@@ -275,7 +281,7 @@ public class StreamCommands {
 		}
 		List<GroupInfo> groups = new ArrayList<>(reply.size());
 		for (Object element : reply) {
-			groups.add(GroupInfo.from(pairsToObjects((List<?>) element)));
+			groups.add(GroupInfo.from(StreamReplies.fields((List<?>) element)));
 		}
 		return groups;
 	}
@@ -283,11 +289,11 @@ public class StreamCommands {
 	/**
 	 * {@code XINFO CONSUMERS}.
 	 */
-	public List<ConsumerInfo> consumers(String stream, String group) {
+	public List<ConsumerInfo> xinfoConsumers(String stream, String group) {
 		List<Object> reply = await(this.async.xinfoConsumers(bytes(stream), bytes(group)));
 		List<ConsumerInfo> consumers = new ArrayList<>(reply.size());
 		for (Object element : reply) {
-			consumers.add(ConsumerInfo.from(pairsToObjects((List<?>) element)));
+			consumers.add(ConsumerInfo.from(StreamReplies.fields((List<?>) element)));
 		}
 		return consumers;
 	}
@@ -297,9 +303,9 @@ public class StreamCommands {
 	/**
 	 * Runs a script by its digest and loads it on a node that does not know it yet.
 	 */
-	public <T> T eval(LuaScript script, ScriptOutputType type, List<String> keys, List<byte[]> args) {
+	public <T> T eval(LuaScript script, ScriptOutputType type, List<String> keys, ScriptArgs args) {
 		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
-		byte[][] argBytes = args.toArray(byte[][]::new);
+		byte[][] argBytes = args.toArray();
 		try {
 			return await(this.async.evalsha(script.sha1(), type, keyBytes, argBytes));
 		}
@@ -312,9 +318,9 @@ public class StreamCommands {
 	 * Like {@link #eval}, without waiting for the reply.
 	 */
 	public <T> CompletableFuture<T> evalAsync(LuaScript script, ScriptOutputType type, List<String> keys,
-			List<byte[]> args) {
+			ScriptArgs args) {
 		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
-		byte[][] argBytes = args.toArray(byte[][]::new);
+		byte[][] argBytes = args.toArray();
 		CompletableFuture<T> bySha = this.async.<T>evalsha(script.sha1(), type, keyBytes, argBytes).toCompletableFuture();
 		return bySha.exceptionallyCompose((ex) -> {
 			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
@@ -331,7 +337,7 @@ public class StreamCommands {
 	 * Waits for a reply at most the connection's timeout.
 	 * @throws RedisException on a Redis error, a timeout or an interrupt
 	 */
-	public <T> T await(RedisFuture<T> future) {
+	private <T> T await(RedisFuture<T> future) {
 		return await(future, this.timeout);
 	}
 
@@ -339,7 +345,7 @@ public class StreamCommands {
 	 * Waits for a reply at most the given time.
 	 * @throws RedisException on a Redis error, a timeout or an interrupt
 	 */
-	public <T> T await(RedisFuture<T> future, Duration timeout) {
+	private <T> T await(RedisFuture<T> future, Duration timeout) {
 		try {
 			return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -363,34 +369,6 @@ public class StreamCommands {
 
 	public static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
-	}
-
-	static String text(Object value) {
-		if (value instanceof byte[] raw) {
-			return new String(raw, StandardCharsets.UTF_8);
-		}
-		return (value != null) ? value.toString() : null;
-	}
-
-	private static StreamEntry toEntry(String id, Map<byte[], byte[]> body) {
-		if (body == null || body.isEmpty()) {
-			// Redis never stores an entry without fields: an empty body is a pending id whose entry is gone
-			return new StreamEntry(id, null);
-		}
-		Map<String, byte[]> fields = new LinkedHashMap<>((int) (body.size() / 0.75f) + 1);
-		for (Map.Entry<byte[], byte[]> field : body.entrySet()) {
-			fields.put(new String(field.getKey(), StandardCharsets.UTF_8), field.getValue());
-		}
-		return new StreamEntry(id, fields);
-	}
-
-	private static Map<String, Object> pairsToObjects(List<?> flat) {
-		Map<String, Object> map = new HashMap<>();
-		for (int i = 0; i + 1 < flat.size(); i += 2) {
-			Object value = flat.get(i + 1);
-			map.put(text(flat.get(i)), (value instanceof byte[]) ? text(value) : value);
-		}
-		return map;
 	}
 
 }

@@ -96,7 +96,7 @@ public class IdempotencyGuard {
 		if (markerKeys.isEmpty()) {
 			return Set.of();
 		}
-		return commands.presentKeys(new ArrayList<>(markerKeys));
+		return commands.mget(new ArrayList<>(markerKeys));
 	}
 
 	private Map<String, Object> root(Message<byte[]> message) {

@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.inbound;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +18,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
@@ -138,7 +138,7 @@ final class AckBatcher {
 		ids.forEach(this.held::remove);
 		CompletableFuture<?> done;
 		try {
-			done = markerKeys.isEmpty() ? this.commands.ack(this.stream, this.group, ids).toCompletableFuture()
+			done = markerKeys.isEmpty() ? this.commands.xackAsync(this.stream, this.group, ids).toCompletableFuture()
 					: ackAndMark(ids, markerKeys);
 		}
 		catch (RedisException ex) {
@@ -256,23 +256,13 @@ final class AckBatcher {
 		List<String> keys = new ArrayList<>(markerKeys.size() + 1);
 		keys.add(this.stream);
 		keys.addAll(markerKeys);
-		List<byte[]> args = new ArrayList<>(ids.size() + 3);
-		args.add(bytes(this.group));
-		args.add(bytes(Long.toString(this.markerTtl.toMillis())));
-		args.add(bytes(Integer.toString(ids.size())));
-		for (String id : ids) {
-			args.add(bytes(id));
-		}
-		return this.commands.evalAsync(ACK_AND_MARK, ScriptOutputType.INTEGER, keys, args);
+		return this.commands.evalAsync(ACK_AND_MARK, ScriptOutputType.INTEGER, keys,
+				ScriptArgs.of(this.group, this.markerTtl.toMillis(), ids.size()).addAll(ids));
 	}
 
 	private void logFailure(int count, Throwable ex) {
 		logger.warn("Could not acknowledge " + count + " processed entries of stream '" + this.stream + "' (group '"
 				+ this.group + "'); they stay pending and will be delivered again: " + ex);
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**

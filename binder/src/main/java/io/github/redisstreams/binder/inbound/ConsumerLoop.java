@@ -159,7 +159,7 @@ final class ConsumerLoop implements Runnable {
 					}
 					this.parked = false;
 					if (!this.registered) {
-						reader.createConsumer(this.settings.stream(), this.settings.group(), this.consumer);
+						reader.xgroupCreateconsumer(this.settings.stream(), this.settings.group(), this.consumer);
 						this.registered = true;
 					}
 					if (!this.recovery.ownPendingDone()) {
@@ -315,7 +315,7 @@ final class ConsumerLoop implements Runnable {
 		if (!this.running) {
 			return List.of();
 		}
-		List<StreamEntry> entries = reader.readGroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
+		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
 				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
 		if (entries.size() > 1) {
 			// the first entry goes to its handler now; the others wait and must not count as delivered until

@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.metrics;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,8 +13,8 @@ import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
@@ -85,7 +84,7 @@ public class BindingStateReader implements DisposableBean {
 		StreamCommands commands = commands();
 		String stream = binding.stream();
 		Optional<GroupInfo> group = findGroup(commands, stream, binding.group());
-		long length = commands.length(stream);
+		long length = commands.xlen(stream);
 		Long lag = null;
 		boolean lagCapped = false;
 		Long pending = null;
@@ -102,7 +101,7 @@ public class BindingStateReader implements DisposableBean {
 			}
 			pending = info.pending();
 			if (info.pending() > 0) {
-				List<PendingMessage> oldest = commands.pending(stream, binding.group(), PENDING_SAMPLE_SIZE);
+				List<PendingMessage> oldest = commands.xpending(stream, binding.group(), PENDING_SAMPLE_SIZE);
 				if (!oldest.isEmpty()) {
 					oldestPendingId = oldest.get(0).getId();
 					long createdAt = StreamEntryIds.timestampOf(oldestPendingId);
@@ -113,11 +112,11 @@ public class BindingStateReader implements DisposableBean {
 				}
 			}
 			if (withConsumers) {
-				consumers = commands.consumers(stream, binding.group());
+				consumers = commands.xinfoConsumers(stream, binding.group());
 			}
 		}
 		String deadLetterStream = binding.deadLetterStream();
-		Long deadLetterCount = (deadLetterStream != null) ? commands.length(deadLetterStream) : null;
+		Long deadLetterCount = (deadLetterStream != null) ? commands.xlen(deadLetterStream) : null;
 		return new BindingState(binding.bindingName(), stream, binding.group(), group.isPresent(), length, lag,
 				lagCapped, pending, oldestPendingId, oldestPendingAge, maxDeliveryCount, deadLetterStream,
 				deadLetterCount, consumers);
@@ -135,17 +134,13 @@ public class BindingStateReader implements DisposableBean {
 	}
 
 	private static Optional<GroupInfo> findGroup(StreamCommands commands, String stream, String group) {
-		return commands.groups(stream).stream().filter((info) -> group.equals(info.name())).findFirst();
+		return commands.xinfoGroups(stream).stream().filter((info) -> group.equals(info.name())).findFirst();
 	}
 
 	private static long countAfter(StreamCommands commands, String stream, String id) {
 		Long count = commands.eval(COUNT_AFTER, ScriptOutputType.INTEGER, List.of(stream),
-				List.of(bytes(id), bytes(Integer.toString(LAG_COUNT_LIMIT))));
+				ScriptArgs.of(id, LAG_COUNT_LIMIT));
 		return (count != null) ? count : 0;
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

@@ -110,7 +110,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
-			reply = this.commands.add(stream, addArgs(), fields).toCompletableFuture();
+			reply = this.commands.xaddAsync(stream, addArgs(), fields).toCompletableFuture();
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.release();

@@ -45,9 +45,9 @@ class RetentionGroups {
 	 * @throws io.lettuce.core.RedisException when Redis fails, creating a group included: no trim then
 	 */
 	List<GroupInfo> toRespect(String stream) {
-		List<GroupInfo> groups = this.commands.groups(stream);
+		List<GroupInfo> groups = this.commands.xinfoGroups(stream);
 		if (createMissingRequiredGroups(stream, groups)) {
-			groups = this.commands.groups(stream);
+			groups = this.commands.xinfoGroups(stream);
 			if (!missing(groups).isEmpty()) {
 				// deleted again at once: try next time rather than trim without them
 				return null;
@@ -70,7 +70,7 @@ class RetentionGroups {
 	private boolean createMissingRequiredGroups(String stream, List<GroupInfo> groups) {
 		List<String> missing = missing(groups);
 		for (String group : missing) {
-			if (this.commands.createGroup(stream, group, RedisStreamProvisioner.EARLIEST)) {
+			if (this.commands.xgroupCreate(stream, group, RedisStreamProvisioner.EARLIEST)) {
 				logger.warn("Consumer group '" + group + "', required by the producer of stream '" + stream
 						+ "', was missing (Redis restarted without persistence, or the stream or group was deleted); "
 						+ "created it again at " + RedisStreamProvisioner.EARLIEST

@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.outbound;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.springframework.scheduling.TaskScheduler;
 
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
@@ -144,8 +144,7 @@ public class RetentionTrimmer {
 		boolean more = false;
 		for (int step = 0; step < MAX_STEPS; step++) {
 			List<Long> result = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(stream),
-					List.of(bytes(Long.toString(maxLen)), bytes(ageCut),
-							bytes((boundary != null) ? boundary.id() : ""), bytes(Integer.toString(STEP))));
+					ScriptArgs.of(maxLen, ageCut, (boundary != null) ? boundary.id() : "", STEP));
 			removed += result.get(0);
 			heldBack |= result.get(1) == 1L;
 			more = result.get(2) == 1L;
@@ -169,7 +168,7 @@ public class RetentionTrimmer {
 		SafeBoundary oldest = null;
 		for (GroupInfo group : groups) {
 			SafeBoundary candidate;
-			PendingMessages pending = (group.pending() > 0) ? this.commands.pendingSummary(stream, group.name()) : null;
+			PendingMessages pending = (group.pending() > 0) ? this.commands.xpending(stream, group.name()) : null;
 			if (pending != null && pending.getCount() > 0 && pending.getMessageIds().getLower().getValue() != null) {
 				candidate = new SafeBoundary(pending.getMessageIds().getLower().getValue(), group.name(),
 						"its oldest pending entry");
@@ -201,10 +200,6 @@ public class RetentionTrimmer {
 				logger.info("Retention of stream '" + stream + "' is no longer held back");
 			}
 		}
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	/**

@@ -100,7 +100,7 @@ public class RedisStreamProvisioner implements
 	private void warnIfOnlyPartitionsHaveData(String stream, String bindingName) {
 		try {
 			StreamCommands commands = this.connections.shared();
-			if (commands.length(stream) == 0 && commands.exists(StreamKeys.partition(stream, 0))) {
+			if (commands.xlen(stream) == 0 && commands.exists(StreamKeys.partition(stream, 0))) {
 				logger.warn("Binding '" + bindingName + "' reads stream '" + stream + "', which is empty, while '"
 						+ StreamKeys.partition(stream, 0) + "' exists: if the destination is partitioned, set "
 						+ "spring.cloud.stream.bindings." + bindingName + ".consumer.partitioned=true and an instance-index");
@@ -120,7 +120,7 @@ public class RedisStreamProvisioner implements
 	 */
 	public boolean ensureGroup(String stream, String group, String offset) {
 		try {
-			boolean created = this.connections.shared().createGroup(stream, group, offset);
+			boolean created = this.connections.shared().xgroupCreate(stream, group, offset);
 			if (created && logger.isDebugEnabled()) {
 				logger.debug("Created consumer group '" + group + "' on stream '" + stream + "' at " + offset);
 			}
@@ -143,7 +143,7 @@ public class RedisStreamProvisioner implements
 			return;
 		}
 		try {
-			this.connections.shared().destroyGroup(destination.stream(), destination.group(), ANONYMOUS_CLEANUP_TIMEOUT);
+			this.connections.shared().xgroupDestroy(destination.stream(), destination.group(), ANONYMOUS_CLEANUP_TIMEOUT);
 		}
 		catch (RedisException ex) {
 			logger.warn("Could not remove anonymous consumer group '" + destination.group() + "' from stream '"

@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.recovery;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +14,7 @@ import org.springframework.scheduling.TaskScheduler;
 import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.connection.GroupInfo;
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.support.PeriodicRuns;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -82,7 +82,7 @@ public class ConsumerJanitor {
 	public int sweep() {
 		int removed = 0;
 		long expiryMillis = this.expiry.toMillis();
-		for (ConsumerInfo consumer : this.commands.consumers(this.stream, this.group)) {
+		for (ConsumerInfo consumer : this.commands.xinfoConsumers(this.stream, this.group)) {
 			if (!this.ownConsumers.contains(consumer.name()) && consumer.pending() == 0
 					&& consumer.idleMillis() > expiryMillis && deleteIfNothingPending(consumer.name())) {
 				removed++;
@@ -90,10 +90,10 @@ public class ConsumerJanitor {
 						+ this.stream + "': idle for " + consumer.idleMillis() + " ms with no pending entries");
 			}
 		}
-		for (GroupInfo other : this.commands.groups(this.stream)) {
+		for (GroupInfo other : this.commands.xinfoGroups(this.stream)) {
 			if (other.name().startsWith(StreamKeys.ANONYMOUS_GROUP_PREFIX) && !other.name().equals(this.group)
 					&& allIdle(other.name(), expiryMillis)) {
-				this.commands.destroyGroup(this.stream, other.name());
+				this.commands.xgroupDestroy(this.stream, other.name());
 				removed++;
 				logger.info("Removed abandoned anonymous group '" + other.name() + "' from stream '" + this.stream + "'");
 			}
@@ -103,18 +103,14 @@ public class ConsumerJanitor {
 
 	private boolean deleteIfNothingPending(String consumer) {
 		Long result = this.commands.eval(SCRIPT, ScriptOutputType.INTEGER, List.of(this.stream),
-				List.of(bytes(this.group), bytes(consumer)));
+				ScriptArgs.of(this.group, consumer));
 		return result != null && result == 1L;
 	}
 
 	private boolean allIdle(String anonymousGroup, long expiryMillis) {
-		List<ConsumerInfo> consumers = this.commands.consumers(this.stream, anonymousGroup);
+		List<ConsumerInfo> consumers = this.commands.xinfoConsumers(this.stream, anonymousGroup);
 		// a group without consumers may have just been created by an instance about to read from it
 		return !consumers.isEmpty() && consumers.stream().allMatch((consumer) -> consumer.idleMillis() > expiryMillis);
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 }

@@ -3,7 +3,6 @@ package io.github.redisstreams.binder.recovery;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +11,7 @@ import io.lettuce.core.ScriptOutputType;
 import org.springframework.messaging.MessagingException;
 
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.support.Delivery;
 
@@ -57,14 +57,10 @@ public class DeadLetterPublisher {
 	 * (another consumer claimed it meanwhile, and now decides its fate)
 	 */
 	public String publish(Delivery delivery, String consumer, Throwable cause) {
-		List<byte[]> args = new ArrayList<>();
-		args.add(bytes(this.group));
-		args.add(bytes(delivery.id()));
-		args.add(bytes(consumer));
-		args.add(bytes(Long.toString(this.maxLen)));
+		ScriptArgs args = ScriptArgs.of(this.group, delivery.id(), consumer, this.maxLen);
 		for (Map.Entry<String, byte[]> field : delivery.entry().fields().entrySet()) {
 			if (!DeadLetterFields.ALL.contains(field.getKey())) {
-				args.add(bytes(field.getKey()));
+				args.add(field.getKey());
 				args.add(field.getValue());
 			}
 		}
@@ -104,13 +100,9 @@ public class DeadLetterPublisher {
 		return trace.substring(0, DeadLetterFields.MAX_STACK_TRACE_LENGTH) + "\n\t... (truncated)";
 	}
 
-	private static void addField(List<byte[]> args, String name, String value) {
-		args.add(bytes(name));
-		args.add(bytes(value));
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
+	private static void addField(ScriptArgs args, String name, String value) {
+		args.add(name);
+		args.add(value);
 	}
 
 }

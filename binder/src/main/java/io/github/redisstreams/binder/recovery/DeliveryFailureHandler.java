@@ -128,7 +128,7 @@ public class DeliveryFailureHandler {
 		logger.error("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
 				+ "') is dropped because " + reason + " and the binding has no dead-letter stream (enable-dlq); entry: "
 				+ describe(delivery.entry().fields()), cause);
-		this.commands.await(this.commands.ack(this.stream, this.group, List.of(delivery.id())));
+		this.commands.xack(this.stream, this.group, List.of(delivery.id()));
 		this.metrics.dropped();
 		return Outcome.DROPPED;
 	}

@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
@@ -85,7 +86,7 @@ public class PendingEntryRecovery {
 	 * @return the batch; empty when there are no more
 	 */
 	public List<PendingEntry> nextOwnPending(StreamCommands commands) {
-		List<PendingMessage> pending = commands.pendingOf(this.stream, this.group, this.consumer,
+		List<PendingMessage> pending = commands.xpending(this.stream, this.group, this.consumer,
 				this.ownPendingCursor, this.batchSize);
 		if (pending.isEmpty()) {
 			this.ownPendingDone = true;
@@ -106,7 +107,7 @@ public class PendingEntryRecovery {
 	 * @return the batch; empty when there are none
 	 */
 	public List<PendingEntry> nextIdle(StreamCommands commands) {
-		List<PendingMessage> idle = commands.pendingIdle(this.stream, this.group, this.claimIdleTime, this.claimCursor,
+		List<PendingMessage> idle = commands.xpending(this.stream, this.group, this.claimIdleTime, this.claimCursor,
 				this.batchSize);
 		this.claimCursor = (idle.size() < this.batchSize) ? START
 				: StreamEntryIds.successor(idle.get(idle.size() - 1).getId());
@@ -135,9 +136,8 @@ public class PendingEntryRecovery {
 	 */
 	public Delivery take(StreamCommands commands, PendingEntry entry) {
 		List<Object> reply = commands.eval(TAKE, ScriptOutputType.MULTI, List.of(this.stream),
-				List.of(bytes(this.group), bytes(this.consumer),
-						bytes(entry.own() ? "0" : Long.toString(this.claimIdleTime.toMillis())), bytes(entry.id()),
-						bytes(entry.own() ? this.consumer : "")));
+				ScriptArgs.of(this.group, this.consumer, entry.own() ? 0 : this.claimIdleTime.toMillis(), entry.id(),
+						entry.own() ? this.consumer : ""));
 		String outcome = text(reply.get(0));
 		if ("deleted".equals(outcome)) {
 			this.updates.reportLost(List.of(entry.id()));
@@ -156,10 +156,6 @@ public class PendingEntryRecovery {
 			this.metrics.reclaimed(1);
 		}
 		return new Delivery(new StreamEntry(entry.id(), fields), deliveryCount);
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	private static String text(Object value) {

@@ -10,6 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 
@@ -79,8 +80,8 @@ public class PendingEntryUpdates {
 	public void resetDeliveryCountsAsync(StreamCommands commands, String consumer, List<String> ids) {
 		for (int from = 0; from < ids.size(); from += CHUNK) {
 			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
-			List<byte[]> args = List.of(bytes(this.group), bytes(consumer), bytes(chunk.get(0)),
-					bytes(chunk.get(chunk.size() - 1)), bytes(Integer.toString(chunk.size())));
+			ScriptArgs args = ScriptArgs.of(this.group, consumer, chunk.get(0), chunk.get(chunk.size() - 1),
+					chunk.size());
 			commands.<Long>evalAsync(RESET, ScriptOutputType.INTEGER, List.of(this.stream), args)
 				.whenComplete((reset, ex) -> {
 					if (ex != null && logger.isDebugEnabled()) {
@@ -127,18 +128,12 @@ public class PendingEntryUpdates {
 		return takenByOthers;
 	}
 
-	private List<byte[]> arguments(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
+	private ScriptArgs arguments(String consumer, List<String> ids, long idleMillis, Long deliveryCount,
 			boolean acknowledgeDeleted) {
-		List<byte[]> args = new ArrayList<>(ids.size() + 5);
-		args.add(bytes(this.group));
-		args.add(bytes(consumer));
-		args.add(bytes(Long.toString(idleMillis)));
-		args.add(bytes((deliveryCount != null) ? deliveryCount.toString() : ""));
-		args.add(bytes(acknowledgeDeleted ? "1" : "0"));
-		for (String id : ids) {
-			args.add(bytes(id));
-		}
-		return args;
+		return ScriptArgs
+			.of(this.group, consumer, idleMillis, (deliveryCount != null) ? deliveryCount : "",
+					acknowledgeDeleted ? "1" : "0")
+			.addAll(ids);
 	}
 
 	/**
@@ -151,10 +146,6 @@ public class PendingEntryUpdates {
 		logger.warn(ids.size() + " pending entries of stream '" + this.stream + "' (group '" + this.group
 				+ "') were deleted from the stream before they were processed, most likely trimmed by MAXLEN/MINID "
 				+ "retention; these messages are lost: " + ids);
-	}
-
-	private static byte[] bytes(String text) {
-		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
 	private static String text(byte[] raw) {

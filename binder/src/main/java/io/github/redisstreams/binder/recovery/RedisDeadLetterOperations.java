@@ -14,6 +14,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.connection.LuaScript;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.support.StreamEntry;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -53,7 +54,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 * How many dead letters the stream holds.
 	 */
 	public long count(String deadLetterStream) {
-		return commands().length(deadLetterStream);
+		return commands().xlen(deadLetterStream);
 	}
 
 	/**
@@ -63,7 +64,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 * @return the dead letters
 	 */
 	public List<DeadLetter> list(String deadLetterStream, int limit) {
-		return toDeadLetters(commands().range(deadLetterStream, "-", "+", limit));
+		return toDeadLetters(commands().xrange(deadLetterStream, "-", "+", limit));
 	}
 
 	/**
@@ -73,14 +74,14 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 * @return the dead letters
 	 */
 	public List<DeadLetter> newest(String deadLetterStream, int limit) {
-		return toDeadLetters(commands().reverseRange(deadLetterStream, "+", "-", limit));
+		return toDeadLetters(commands().xrevrange(deadLetterStream, "+", "-", limit));
 	}
 
 	/**
 	 * One dead letter.
 	 */
 	public Optional<DeadLetter> get(String deadLetterStream, String id) {
-		return toDeadLetters(commands().range(deadLetterStream, id, id, 1)).stream().findFirst();
+		return toDeadLetters(commands().xrange(deadLetterStream, id, id, 1)).stream().findFirst();
 	}
 
 	/**
@@ -92,7 +93,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	public int replay(String deadLetterStream, Collection<String> ids) {
 		int replayed = 0;
 		for (String id : ids) {
-			List<StreamEntry> entries = commands().range(deadLetterStream, id, id, 1);
+			List<StreamEntry> entries = commands().xrange(deadLetterStream, id, id, 1);
 			if (!entries.isEmpty() && replayOne(deadLetterStream, entries.get(0))) {
 				replayed++;
 			}
@@ -108,7 +109,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 * @return how many were replayed
 	 */
 	public int replayAll(String deadLetterStream) {
-		List<StreamEntry> newest = commands().reverseRange(deadLetterStream, "+", "-", 1);
+		List<StreamEntry> newest = commands().xrevrange(deadLetterStream, "+", "-", 1);
 		if (newest.isEmpty()) {
 			return 0;
 		}
@@ -116,7 +117,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 		String from = "-";
 		int replayed = 0;
 		while (true) {
-			List<StreamEntry> page = commands().range(deadLetterStream, from, last, PAGE);
+			List<StreamEntry> page = commands().xrange(deadLetterStream, from, last, PAGE);
 			for (StreamEntry entry : page) {
 				if (replayOne(deadLetterStream, entry)) {
 					replayed++;
@@ -135,8 +136,8 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 */
 	public long purge(String deadLetterStream) {
 		StreamCommands commands = commands();
-		long count = commands.length(deadLetterStream);
-		commands.deleteKey(deadLetterStream);
+		long count = commands.xlen(deadLetterStream);
+		commands.del(deadLetterStream);
 		return count;
 	}
 
@@ -145,7 +146,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 	 * @return how many were deleted
 	 */
 	public long delete(String deadLetterStream, Collection<String> ids) {
-		return commands().delete(deadLetterStream, ids);
+		return commands().xdel(deadLetterStream, ids);
 	}
 
 	@Override
@@ -159,12 +160,10 @@ public class RedisDeadLetterOperations implements DisposableBean {
 			throw new IllegalStateException("Dead letter " + entry.id() + " of '" + deadLetterStream + "' has no '"
 					+ DeadLetterFields.ORIGINAL_STREAM + "' field: it was not written by this binder");
 		}
-		List<byte[]> args = new ArrayList<>();
-		args.add(entry.id().getBytes(StandardCharsets.UTF_8));
+		ScriptArgs args = ScriptArgs.of(entry.id());
 		for (Map.Entry<String, byte[]> field : entry.fields().entrySet()) {
 			if (!DeadLetterFields.ALL.contains(field.getKey())) {
-				args.add(field.getKey().getBytes(StandardCharsets.UTF_8));
-				args.add(field.getValue());
+				args.add(field.getKey()).add(field.getValue());
 			}
 		}
 		Object id = commands().eval(REPLAY, ScriptOutputType.VALUE,

@@ -96,9 +96,9 @@ class HousekeepingTests {
 			StreamCommands commands = connections.shared();
 			ConsumerJanitor janitor = new ConsumerJanitor(commands, stream, group, Set.of("me-0"), Duration.ofMillis(200));
 			assertThat(janitor.sweep()).isEqualTo(2);
-			assertThat(commands.consumers(stream, group)).extracting("name")
+			assertThat(commands.xinfoConsumers(stream, group)).extracting("name")
 				.containsExactlyInAnyOrder("idle-busy", "me-0");
-			assertThat(commands.groups(stream)).extracting("name").containsExactly(group);
+			assertThat(commands.xinfoGroups(stream)).extracting("name").containsExactly(group);
 		}
 		finally {
 			connections.destroy();

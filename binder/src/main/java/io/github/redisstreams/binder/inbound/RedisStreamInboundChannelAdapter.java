@@ -1,10 +1,6 @@
 package io.github.redisstreams.binder.inbound;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,24 +19,20 @@ import org.springframework.messaging.support.ErrorMessage;
 import org.springframework.scheduling.TaskScheduler;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
-import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.metrics.ConsumerBindingView;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
-import io.github.redisstreams.binder.recovery.ConsumerJanitor;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
-import io.github.redisstreams.binder.recovery.LeaseKeeper;
-import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
 import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
 import io.github.redisstreams.binder.support.EntryCodec;
 
 /**
- * The consumer endpoint of a binding: runs one {@link ConsumerLoop} per concurrency slot, each on its
- * own thread and Redis connection, plus the binding's lease keeper and consumer clean-up.
+ * The consumer endpoint of a binding: adapts what its {@link StreamConsumerContainer} delivers to the
+ * binding's channels. The container runs the consumers; this class only sends messages and failures on.
  * <p>
- * Messages go to the binding's channel on the loop's thread. A delivery whose handler still fails after
+ * Messages go to the binding's channel on the consumer's thread. A delivery whose handler still fails after
  * the in-process retries is published to the binding's error channel (where Spring Integration logs
  * it) and then settled by the {@link DeliveryFailureHandler}, unless an application error handler took
  * it.
@@ -52,47 +44,13 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	private final ConsumerSettings settings;
 
-	private final RedisStreamConnections connections;
-
-	private final RedisStreamProvisioner provisioner;
-
-	private final EntryCodec codec;
-
-	private final RetryTemplate retryTemplate;
-
-	private final DeliveryFailureHandler failures;
-
-	private final IdempotencyGuard idempotency;
-
-	private final TaskScheduler scheduler;
-
-	private final ConsumerMetrics metrics;
-
-	private final LeaseKeeper leaseKeeper;
-
-	private final PendingEntryUpdates pendingUpdates;
+	private final StreamConsumerContainer container;
 
 	private MessageChannel failureChannel;
 
 	private ErrorMessageStrategy failureMessageStrategy;
 
-	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
-
-	/** Loops of an earlier start still in a handler, whose leases must be kept until they finish. */
-	private final List<ConsumerLoop> lingering = new CopyOnWriteArrayList<>();
-
-	private ConsumerJanitor janitor;
-
 	private RedisStreamBindingRegistry bindingRegistry;
-
-	private volatile boolean paused;
-
-	private volatile boolean stopping;
-
-	/** Guards starting, stopping and the end of the last loop against each other. */
-	private final Object lifecycle = new Object();
-
-	private final List<Runnable> onFinished = new ArrayList<>();
 
 	/**
 	 * @param idempotency the duplicate check, or null when the binding has none
@@ -103,16 +61,8 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 			DeliveryFailureHandler failures, IdempotencyGuard idempotency, TaskScheduler scheduler,
 			ConsumerMetrics metrics, PendingEntryUpdates pendingUpdates) {
 		this.settings = settings;
-		this.connections = connections;
-		this.provisioner = provisioner;
-		this.codec = codec;
-		this.retryTemplate = retryTemplate;
-		this.failures = failures;
-		this.idempotency = idempotency;
-		this.scheduler = scheduler;
-		this.metrics = metrics;
-		this.leaseKeeper = new LeaseKeeper(pendingUpdates, settings.redis().getClaimIdleTime());
-		this.pendingUpdates = pendingUpdates;
+		this.container = new StreamConsumerContainer(settings, connections, provisioner, codec, retryTemplate,
+				failures, idempotency, scheduler, metrics, pendingUpdates, this);
 	}
 
 	/**
@@ -169,12 +119,19 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	@Override
 	public int liveConsumers() {
-		return (int) this.loops.stream().filter(ConsumerLoop::isAlive).count();
+		return this.container.liveConsumers();
 	}
 
 	@Override
 	public int consumersInOutage() {
-		return (int) this.loops.stream().filter(ConsumerLoop::inOutage).count();
+		return this.container.consumersInOutage();
+	}
+
+	/**
+	 * The container that runs the binding's consumers.
+	 */
+	public StreamConsumerContainer getContainer() {
+		return this.container;
 	}
 
 	@Override
@@ -184,148 +141,30 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	@Override
 	protected void doStart() {
-		synchronized (this.lifecycle) {
-			startLoops();
-		}
-	}
-
-	private void startLoops() {
-		this.stopping = false;
-		StreamCommands shared = this.connections.shared();
-		EntryProcessor processor = new EntryProcessor(this.settings, this.codec, this.retryTemplate, this,
-				this.failures, this.idempotency, shared, this.metrics);
-		List<ConsumerLoop> previous = List.copyOf(this.loops);
-		previous.stream().filter(ConsumerLoop::isAlive).forEach(this.lingering::add);
-		this.loops.clear();
-		for (String consumer : this.settings.consumerNames()) {
-			Set<String> held = this.leaseKeeper.register(consumer);
-			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(),
-					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics, held,
-					(delivery, cause) -> processor.writesFailed(delivery, consumer, cause));
-			PendingEntryRecovery recovery = new PendingEntryRecovery(consumer, this.settings.redis().getClaimIdleTime(),
-					this.settings.redis().getClaimBatchSize(), this.metrics, this.pendingUpdates);
-			ConsumerLoop predecessor = previous.stream()
-				.filter((loop) -> loop.consumer().equals(consumer) && loop.isAlive())
-				.findFirst()
-				.orElse(null);
-			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
-					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished);
-			if (this.paused) {
-				loop.pauseReading();
-			}
-			this.loops.add(loop);
-			Thread thread = new Thread(loop, "redis-stream-" + this.settings.bindingName() + "-" + consumer);
-			thread.start();
-		}
-		this.leaseKeeper.start(this.scheduler);
-		this.janitor = new ConsumerJanitor(shared, this.settings.stream(), this.settings.group(),
-				Set.copyOf(this.settings.consumerNames()), this.settings.redis().getConsumerExpiry());
-		this.janitor.start(this.scheduler);
+		this.container.start();
 		if (this.bindingRegistry != null) {
 			this.bindingRegistry.register(this);
-		}
-		if (logger.isInfoEnabled()) {
-			logger.info("Started " + this.loops.size() + " consumer(s) " + this.settings.consumerNames() + " for "
-					+ this.settings.describe());
 		}
 	}
 
 	/**
 	 * Stops reading, lets each consumer finish the entry in hand (at most {@code shutdown-timeout}) and hands
-	 * the rest back. A handler still running after that keeps its leases until it returns, so that its
-	 * entry is not taken over and run twice at once.
+	 * the rest back; see {@link StreamConsumerContainer#stop()}.
 	 */
 	@Override
 	protected void doStop() {
-		synchronized (this.lifecycle) {
-			this.stopping = true;
-		}
 		if (this.bindingRegistry != null) {
 			this.bindingRegistry.unregister(this);
 		}
-		if (this.janitor != null) {
-			this.janitor.stop();
-		}
-		this.loops.forEach(ConsumerLoop::stop);
-		// a loop still reading after block-timeout cannot reach Redis: fail its read instead of waiting
-		awaitLoops(this.settings.redis().getBlockTimeout().plusMillis(500));
-		this.loops.forEach(ConsumerLoop::closeReader);
-		Duration timeout = this.settings.redis().getShutdownTimeout();
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (ConsumerLoop loop : this.loops) {
-			try {
-				Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-				if (!loop.awaitFinished(left)) {
-					logger.warn("Consumer '" + loop.consumer() + "' of " + this.settings.describe() + " is still "
-							+ "processing after shutdown-timeout " + timeout + "; it keeps the lease of the entry in "
-							+ "its handler until the handler returns, and hands the rest of its batch back now");
-					handBackUnstarted(loop);
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				break;
-			}
-		}
-		loopFinished();
-	}
-
-	private void handBackUnstarted(ConsumerLoop loop) {
-		try {
-			loop.handBackUnstarted();
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not hand back the unstarted entries of consumer '" + loop.consumer() + "' of "
-					+ this.settings.describe() + "; they are delivered again once its handler returns or after "
-					+ "claim-idle-time: " + ex);
-		}
+		this.container.stop();
 	}
 
 	/**
-	 * Runs the task once the binding is stopped and none of its consumers works on an entry any more: at
-	 * once, or when the last of them finishes.
-	 * @param task e.g. giving the consumer names back, which a new binding must not reuse while a handler
-	 * still runs under them
+	 * Runs the task once the binding is stopped and none of its consumers works on an entry any more.
+	 * @see StreamConsumerContainer#whenFinished(Runnable)
 	 */
 	public void whenFinished(Runnable task) {
-		synchronized (this.lifecycle) {
-			if (this.stopping && noLoopAlive()) {
-				task.run();
-			}
-			else {
-				this.onFinished.add(task);
-			}
-		}
-	}
-
-	/**
-	 * Stops renewing leases once the binding is stopped and no consumer of it works on an entry any more.
-	 */
-	private void loopFinished() {
-		synchronized (this.lifecycle) {
-			if (this.stopping && noLoopAlive()) {
-				this.leaseKeeper.stop();
-				this.onFinished.forEach(Runnable::run);
-				this.onFinished.clear();
-			}
-		}
-	}
-
-	private boolean noLoopAlive() {
-		this.lingering.removeIf((loop) -> !loop.isAlive());
-		return this.loops.stream().noneMatch(ConsumerLoop::isAlive) && this.lingering.isEmpty();
-	}
-
-	private void awaitLoops(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		try {
-			for (ConsumerLoop loop : this.loops) {
-				loop.awaitFinished(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.container.whenFinished(task);
 	}
 
 	/**
@@ -334,14 +173,12 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	 */
 	@Override
 	public void pause() {
-		this.paused = true;
-		this.loops.forEach(ConsumerLoop::pauseReading);
+		this.container.pause();
 	}
 
 	@Override
 	public void resume() {
-		this.paused = false;
-		this.loops.forEach(ConsumerLoop::resume);
+		this.container.resume();
 	}
 
 	/**
@@ -350,7 +187,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	 */
 	@Override
 	public boolean isPaused() {
-		return this.paused && this.loops.stream().allMatch(ConsumerLoop::isParked);
+		return this.container.isPaused();
 	}
 
 	@Override

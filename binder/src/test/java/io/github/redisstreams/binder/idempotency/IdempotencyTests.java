@@ -5,14 +5,17 @@ import java.util.Map;
 
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
-import io.github.redisstreams.binder.test.RedisTestSupport;
+import io.github.redisstreams.binder.test.RedisExtension;
+import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,41 +24,51 @@ import static org.awaitility.Awaitility.await;
  * Duplicate deliveries of one business key reach the handler once; the processed marker is written only
  * after success, together with the acknowledgement, in the stream's hash slot.
  */
+@ExtendWith(RedisExtension.class)
 class IdempotencyTests {
 
-	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
+	RedisCommands<String, String> redis;
+
+	TestKeys keys;
 
 	String stream;
 
 	ConfigurableApplicationContext context;
 
+	@BeforeEach
+	void connect(RedisCommands<String, String> redis, TestKeys keys) {
+		this.redis = redis;
+		this.keys = keys;
+	}
+
+	/**
+	 * Stops the application before the extension deletes the stream, its markers and dead letters.
+	 */
 	@AfterEach
-	void cleanUp() {
+	void stop() {
 		if (this.context != null) {
 			this.context.close();
 		}
-		redis.del(this.stream);
-		redis.keys("{" + this.stream + "}:*").forEach(redis::del);
 	}
 
 	@Test
 	void duplicateOrderIdIsProcessedOnceAndBothEntriesAreAcknowledged() {
 		start();
 		OrderHandler handler = this.context.getBean(OrderHandler.class);
-		redis.xadd(this.stream, "payload", new Order("o-1", 2).toJson());
+		this.redis.xadd(this.stream, "payload", new Order("o-1", 2).toJson());
 		await().atMost(Duration.ofSeconds(10)).until(() -> handler.successes("o-1") == 1);
 		// a producer that sends twice, and a duplicate inside one batch
-		redis.xadd(this.stream, "payload", new Order("o-1", 2).toJson());
-		redis.xadd(this.stream, "payload", new Order("o-2", 1).toJson());
-		redis.xadd(this.stream, "payload", new Order("o-2", 1).toJson());
+		this.redis.xadd(this.stream, "payload", new Order("o-1", 2).toJson());
+		this.redis.xadd(this.stream, "payload", new Order("o-2", 1).toJson());
+		this.redis.xadd(this.stream, "payload", new Order("o-2", 1).toJson());
 
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> handler.successes("o-2") == 1 && redis.xpending(this.stream, "orders").getCount() == 0);
+			.until(() -> handler.successes("o-2") == 1 && this.redis.xpending(this.stream, "orders").getCount() == 0);
 		assertThat(handler.invocations("o-1")).isEqualTo(1);
 		assertThat(handler.invocations("o-2")).isEqualTo(1);
 		String marker = "{" + this.stream + "}:orders:processed:o-1";
-		assertThat(redis.exists(marker)).isOne();
-		assertThat(redis.pttl(marker)).isBetween(Duration.ofMinutes(9).toMillis(), Duration.ofMinutes(10).toMillis());
+		assertThat(this.redis.exists(marker)).isOne();
+		assertThat(this.redis.pttl(marker)).isBetween(Duration.ofMinutes(9).toMillis(), Duration.ofMinutes(10).toMillis());
 	}
 
 	@Test
@@ -68,22 +81,22 @@ class IdempotencyTests {
 				throw new IllegalStateException("first delivery fails");
 			}
 		});
-		redis.xadd(this.stream, "payload", new Order("o-3", 1).toJson());
+		this.redis.xadd(this.stream, "payload", new Order("o-3", 1).toJson());
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> handler.successes("o-3") == 1);
 		assertThat(handler.invocations("o-3")).isEqualTo(2);
-		await().atMost(Duration.ofSeconds(10)).until(() -> redis.exists("{" + this.stream + "}:orders:processed:o-3") == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.redis.exists("{" + this.stream + "}:orders:processed:o-3") == 1);
 	}
 
 	@Test
 	void messageWithoutKeyIsProcessedEveryTime() {
 		startWithKey("payload.reference");
 		OrderHandler handler = this.context.getBean(OrderHandler.class);
-		redis.xadd(this.stream, Map.of("payload", new Order("o-5", 1).toJson()));
-		redis.xadd(this.stream, Map.of("payload", new Order("o-5", 1).toJson()));
+		this.redis.xadd(this.stream, Map.of("payload", new Order("o-5", 1).toJson()));
+		this.redis.xadd(this.stream, Map.of("payload", new Order("o-5", 1).toJson()));
 
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> handler.successes("o-5") == 2 && redis.xpending(this.stream, "orders").getCount() == 0);
+			.until(() -> handler.successes("o-5") == 2 && this.redis.xpending(this.stream, "orders").getCount() == 0);
 	}
 
 	/**
@@ -96,12 +109,12 @@ class IdempotencyTests {
 				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
 				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.max-deliveries=2");
 		OrderHandler handler = this.context.getBean(OrderHandler.class);
-		redis.xadd(this.stream, Map.of("payload", "null", "contentType", "application/json"));
-		redis.xadd(this.stream, "payload", new Order("o-6", 1).toJson());
+		this.redis.xadd(this.stream, Map.of("payload", "null", "contentType", "application/json"));
+		this.redis.xadd(this.stream, "payload", new Order("o-6", 1).toJson());
 
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> handler.successes("o-6") == 1 && redis.xpending(this.stream, "orders").getCount() == 0);
-		assertThat(redis.xlen("{" + this.stream + "}:orders:dlq") + handler.totalSuccesses()).isEqualTo(2);
+			.until(() -> handler.successes("o-6") == 1 && this.redis.xpending(this.stream, "orders").getCount() == 0);
+		assertThat(this.redis.xlen("{" + this.stream + "}:orders:dlq") + handler.totalSuccesses()).isEqualTo(2);
 	}
 
 	private void start(String... extra) {
@@ -109,7 +122,7 @@ class IdempotencyTests {
 	}
 
 	private void startWithKey(String keyExpression, String... extra) {
-		this.stream = RedisTestSupport.uniqueName("idem");
+		this.stream = this.keys.unique("idem");
 		String[] args = new String[extra.length + 3];
 		args[0] = "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.idempotency.key-expression="
 				+ keyExpression;

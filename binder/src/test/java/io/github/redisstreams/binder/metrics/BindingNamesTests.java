@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.redisstreams.binder.test.FakeConsumerBinding;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -15,10 +17,10 @@ class BindingNamesTests {
 
 	@Test
 	void bindingsSharingANameAreNamedWithTheirStream() {
-		Binding orders = new Binding("handle-in-0", "orders");
-		Binding partition0 = new Binding("ship-in-0", "shipments-0");
-		Binding partition1 = new Binding("ship-in-0", "shipments-1");
-		Binding unnamed = new Binding(null, "returns");
+		ConsumerBindingView orders = FakeConsumerBinding.on("orders").withBindingName("handle-in-0");
+		ConsumerBindingView partition0 = FakeConsumerBinding.on("shipments-0").withBindingName("ship-in-0");
+		ConsumerBindingView partition1 = FakeConsumerBinding.on("shipments-1").withBindingName("ship-in-0");
+		ConsumerBindingView unnamed = FakeConsumerBinding.on("returns").withBindingName(null);
 
 		assertThat(BindingNames.byUniqueName(List.of(orders, partition0, partition1, unnamed)))
 			.containsExactly(entry("handle-in-0", orders), entry("ship-in-0:shipments-0", partition0),
@@ -29,50 +31,6 @@ class BindingNamesTests {
 
 	private static Map.Entry<String, ConsumerBindingView> entry(String name, ConsumerBindingView binding) {
 		return Map.entry(name, binding);
-	}
-
-	private record Binding(String bindingName, String stream) implements ConsumerBindingView {
-
-		@Override
-		public String group() {
-			return "g";
-		}
-
-		@Override
-		public boolean anonymous() {
-			return false;
-		}
-
-		@Override
-		public List<String> consumerNames() {
-			return List.of("c1");
-		}
-
-		@Override
-		public String deadLetterStream() {
-			return null;
-		}
-
-		@Override
-		public boolean isRunning() {
-			return true;
-		}
-
-		@Override
-		public boolean isPaused() {
-			return false;
-		}
-
-		@Override
-		public int liveConsumers() {
-			return 1;
-		}
-
-		@Override
-		public int consumersInOutage() {
-			return 0;
-		}
-
 	}
 
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
+import io.github.redisstreams.binder.test.FakeConsumerBinding;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,7 @@ class BindingStateReaderTests {
 			commands.xadd(deadLetters, Map.of("payload", "x"));
 			commands.xadd(deadLetters, Map.of("payload", "y"));
 
-			BindingState state = reader.read(new Binding(stream, "g", deadLetters), true);
+			BindingState state = reader.read(FakeConsumerBinding.on(stream).withDeadLetterStream(deadLetters), true);
 
 			assertThat(state.groupPresent()).isTrue();
 			assertThat(state.streamLength()).isEqualTo(10);
@@ -98,7 +99,7 @@ class BindingStateReaderTests {
 			// a deleted entry after the group's position leaves Redis unable to tell the lag
 			commands.xdel(stream, ids.get(5));
 
-			BindingState state = reader.read(new Binding(stream, "g", null), false);
+			BindingState state = reader.read(FakeConsumerBinding.on(stream), false);
 
 			assertThat(state.lag()).isEqualTo(7);
 			assertThat(state.lagCapped()).isFalse();
@@ -120,7 +121,7 @@ class BindingStateReaderTests {
 			commands.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), "g");
 			commands.xdel(stream, ids.get(1));
 
-			BindingState state = reader.read(new Binding(stream, "g", null), false);
+			BindingState state = reader.read(FakeConsumerBinding.on(stream), false);
 
 			assertThat(state.lag()).isEqualTo(BindingStateReader.LAG_COUNT_LIMIT);
 			assertThat(state.lagCapped()).isTrue();
@@ -136,13 +137,13 @@ class BindingStateReaderTests {
 		try {
 			add(stream, 3);
 
-			BindingState state = reader.read(new Binding(stream, "absent", null), true);
+			BindingState state = reader.read(FakeConsumerBinding.on(stream).withGroup("absent"), true);
 
 			assertThat(state.groupPresent()).isFalse();
 			assertThat(state.lag()).isNull();
 			assertThat(state.pending()).isNull();
 			assertThat(state.streamLength()).isEqualTo(3);
-			assertThat(reader.group(new Binding(stream, "absent", null))).isEmpty();
+			assertThat(reader.group(FakeConsumerBinding.on(stream).withGroup("absent"))).isEmpty();
 		}
 		finally {
 			redis.sync().del(stream);
@@ -156,48 +157,6 @@ class BindingStateReaderTests {
 					+ "ids[i] = redis.call('XADD', KEYS[1], '*', 'payload', 'p' .. i) end return ids",
 					ScriptOutputType.MULTI, new String[] { stream }, Integer.toString(count));
 		return ids;
-	}
-
-	/**
-	 * A consumer binding as the reader sees it; only its names matter here.
-	 */
-	private record Binding(String stream, String group, String deadLetterStream) implements ConsumerBindingView {
-
-		@Override
-		public String bindingName() {
-			return "test-in-0";
-		}
-
-		@Override
-		public boolean anonymous() {
-			return false;
-		}
-
-		@Override
-		public List<String> consumerNames() {
-			return List.of("c1");
-		}
-
-		@Override
-		public boolean isRunning() {
-			return true;
-		}
-
-		@Override
-		public boolean isPaused() {
-			return false;
-		}
-
-		@Override
-		public int liveConsumers() {
-			return 1;
-		}
-
-		@Override
-		public int consumersInOutage() {
-			return 0;
-		}
-
 	}
 
 }

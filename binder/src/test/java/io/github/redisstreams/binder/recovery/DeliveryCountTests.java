@@ -19,6 +19,7 @@ import io.lettuce.core.models.stream.PendingMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.messaging.Message;
@@ -28,8 +29,10 @@ import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.support.StreamKeys;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;
+import io.github.redisstreams.binder.test.RedisExtension;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 import io.github.redisstreams.binder.test.StreamInspector;
+import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,12 +42,10 @@ import static org.awaitility.Awaitility.await;
  * pending entries are charged when they are taken (one at a time, right before their handler gets them),
  * and a failed delivery is recorded even for an entry whose counter was set back to 0.
  */
+@ExtendWith(RedisExtension.class)
 class DeliveryCountTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-	/** In every key of this class, so that all of them can be deleted at the end. */
-	private static final String KEY_MARKER = RedisTestSupport.uniqueName("delivery-count");
 
 	private static final String INSTANCE_ID = RedisTestSupport.uniqueName("counts");
 
@@ -52,23 +53,21 @@ class DeliveryCountTests {
 
 	private static StreamInspector redis;
 
+	/** The streams of this class: the harness reads them until it stops, after the last test. */
+	private static TestKeys keys;
+
 	@BeforeAll
-	static void startApplication() {
-		redis = StreamInspector.connect();
+	static void startApplication(StreamInspector inspector, TestKeys classKeys) {
+		redis = inspector;
+		keys = classKeys;
 		harness = RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=" + INSTANCE_ID,
 				"--spring.cloud.stream.redis.default.consumer.shutdown-timeout=5s");
 	}
 
 	@AfterAll
 	static void stopApplication() {
-		try {
-			if (harness != null) {
-				harness.close();
-			}
-		}
-		finally {
-			redis.deleteKeysContaining(KEY_MARKER);
-			redis.close();
+		if (harness != null) {
+			harness.close();
 		}
 	}
 
@@ -211,7 +210,7 @@ class DeliveryCountTests {
 	// --- helpers --------------------------------------------------------------------------------
 
 	private static String stream(String name) {
-		return RedisTestSupport.uniqueName(KEY_MARKER + "-" + name);
+		return keys.unique("delivery-count-" + name);
 	}
 
 	private static List<String> addEntries(String stream, int count) {

@@ -7,6 +7,7 @@ import io.lettuce.core.Consumer;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
@@ -15,7 +16,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
-import io.github.redisstreams.binder.test.RedisTestSupport;
+import io.github.redisstreams.binder.test.RedisExtension;
+import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,13 +26,12 @@ import static org.awaitility.Awaitility.await;
  * Consumers that are alive keep their entries, however slow; consumers that restart under the same name
  * resume their own pending entries first.
  */
+@ExtendWith(RedisExtension.class)
 class LeaseAndRestartTests {
 
-	static final RedisCommands<String, String> redis = RedisTestSupport.commands();
-
 	@Test
-	void handlerSlowerThanClaimIdleTimeIsNotProcessedTwiceByAnotherConsumer() {
-		String stream = RedisTestSupport.uniqueName("slow");
+	void handlerSlowerThanClaimIdleTimeIsNotProcessedTwiceByAnotherConsumer(RedisCommands<String, String> redis, TestKeys keys) {
+		String stream = keys.unique("slow");
 		String group = "billing";
 		String[] args = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
 				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
@@ -53,12 +54,11 @@ class LeaseAndRestartTests {
 					.isEqualTo(1);
 			}
 		}
-		redis.del(stream);
 	}
 
 	@Test
-	void consumerRestartingUnderTheSameNameResumesItsOwnPendingEntriesAtOnce() {
-		String stream = RedisTestSupport.uniqueName("resume");
+	void consumerRestartingUnderTheSameNameResumesItsOwnPendingEntriesAtOnce(RedisCommands<String, String> redis, TestKeys keys) {
+		String stream = keys.unique("resume");
 		String group = "shipping";
 		redis.xgroupCreate(XReadArgs.StreamOffset.from(stream, "0"), group,
 				io.lettuce.core.XGroupCreateArgs.Builder.mkstream());
@@ -79,12 +79,11 @@ class LeaseAndRestartTests {
 				.until(() -> handler.totalSuccesses() == 3 && redis.xpending(stream, group).getCount() == 0);
 			assertThat(List.of("left-0", "left-1", "left-2")).allMatch((id) -> handler.successes(id) == 1);
 		}
-		redis.del(stream);
 	}
 
 	@Test
-	void stoppingConsumerHandsTheRestOfItsBatchBackForAnotherToClaimAtOnce() {
-		String stream = RedisTestSupport.uniqueName("handback");
+	void stoppingConsumerHandsTheRestOfItsBatchBackForAnotherToClaimAtOnce(RedisCommands<String, String> redis, TestKeys keys) {
+		String stream = keys.unique("handback");
 		String group = "packing";
 		// an hour of idleness before a claim: only entries handed back are claimed within the test
 		String[] args = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=1h",
@@ -120,7 +119,6 @@ class LeaseAndRestartTests {
 			}
 			assertThat(stayingHandler.totalSuccesses()).isPositive();
 		}
-		redis.del(stream);
 	}
 
 	private static String[] with(String[] args, String instanceId) {

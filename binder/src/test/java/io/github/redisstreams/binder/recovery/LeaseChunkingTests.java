@@ -17,7 +17,7 @@ import io.lettuce.core.XPendingArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,8 +31,10 @@ import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;
+import io.github.redisstreams.binder.test.RedisExtension;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 import io.github.redisstreams.binder.test.StreamInspector;
+import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  * 8,000): renewal and hand-back must go to Redis in chunks, or they fail and the entries of a live
  * consumer age until another consumer takes them over.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ OutputCaptureExtension.class, RedisExtension.class })
 class LeaseChunkingTests {
 
 	private static final int ENTRIES = 9_000;
@@ -51,20 +53,16 @@ class LeaseChunkingTests {
 
 	private static final String LOST = "were deleted from the stream before they were processed";
 
-	private final StreamInspector redis = StreamInspector.connect();
+	private StreamInspector redis;
+
+	private TestKeys keys;
 
 	private String stream;
 
-	@AfterEach
-	void cleanUp() {
-		try {
-			if (this.stream != null) {
-				this.redis.redis().del(this.stream);
-			}
-		}
-		finally {
-			this.redis.close();
-		}
+	@BeforeEach
+	void connect(StreamInspector inspector, TestKeys keys) {
+		this.redis = inspector;
+		this.keys = keys;
 	}
 
 	/**
@@ -76,7 +74,7 @@ class LeaseChunkingTests {
 	 */
 	@Test
 	void renewalAndHandBackOfMoreThanEightThousandEntriesGoInChunks(CapturedOutput output) {
-		this.stream = RedisTestSupport.uniqueName("lease-chunks");
+		this.stream = this.keys.unique("lease-chunks");
 		String group = "bulk";
 		Duration claimIdleTime = Duration.ofMillis(1500);
 		List<String> ids = fetchedByRawConsumer(group, "c");
@@ -145,7 +143,7 @@ class LeaseChunkingTests {
 	 */
 	@Test
 	void secondConsumerTakesNothingFromAConsumerHoldingNineThousandEntries(CapturedOutput output) {
-		this.stream = RedisTestSupport.uniqueName("lease-chunks-e2e");
+		this.stream = this.keys.unique("lease-chunks-e2e");
 		String group = "bulk";
 		addEntries(ENTRIES);
 		AtomicInteger handledByFirst = new AtomicInteger();

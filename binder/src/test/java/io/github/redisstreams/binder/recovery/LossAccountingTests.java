@@ -34,8 +34,10 @@ import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;
+import io.github.redisstreams.binder.test.RedisExtension;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 import io.github.redisstreams.binder.test.StreamInspector;
+import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,15 +47,12 @@ import static org.awaitility.Awaitility.await;
  * {@code lost.to.trimming} counter) exactly once, by whoever removes them from the PEL, and never while
  * a live consumer still processes them from memory.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ OutputCaptureExtension.class, RedisExtension.class })
 class LossAccountingTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
 	private static final String LOST = "were deleted from the stream before they were processed";
-
-	/** In every key of this class, so that all of them can be deleted at the end. */
-	private static final String KEY_MARKER = RedisTestSupport.uniqueName("loss");
 
 	private static final String INSTANCE_ID = RedisTestSupport.uniqueName("loss");
 
@@ -61,23 +60,21 @@ class LossAccountingTests {
 
 	private static StreamInspector redis;
 
+	/** The streams of this class: the harness reads them until it stops, after the last test. */
+	private static TestKeys keys;
+
 	@BeforeAll
-	static void startApplication() {
-		redis = StreamInspector.connect();
+	static void startApplication(StreamInspector inspector, TestKeys classKeys) {
+		redis = inspector;
+		keys = classKeys;
 		harness = RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=" + INSTANCE_ID,
 				"--spring.cloud.stream.redis.default.consumer.shutdown-timeout=5s");
 	}
 
 	@AfterAll
 	static void stopApplication() {
-		try {
-			if (harness != null) {
-				harness.close();
-			}
-		}
-		finally {
-			redis.deleteKeysContaining(KEY_MARKER);
-			redis.close();
+		if (harness != null) {
+			harness.close();
 		}
 	}
 
@@ -245,7 +242,7 @@ class LossAccountingTests {
 	// --- helpers --------------------------------------------------------------------------------
 
 	private static String stream(String name) {
-		return RedisTestSupport.uniqueName(KEY_MARKER + "-" + name);
+		return keys.unique("loss-" + name);
 	}
 
 	private static ExtendedConsumerProperties<RedisConsumerProperties> claimingProperties(String bindingName,

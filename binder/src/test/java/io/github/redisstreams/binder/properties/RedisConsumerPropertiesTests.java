@@ -1,0 +1,92 @@
+package io.github.redisstreams.binder.properties;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+/**
+ * Validation of a binding's consumer properties, without a Spring context: each invalid value fails
+ * naming the full property.
+ */
+class RedisConsumerPropertiesTests {
+
+	private static final String PREFIX = RedisExtendedBindingProperties.consumerPrefix("input");
+
+	@Test
+	void defaultsAreValid() {
+		assertThatNoException().isThrownBy(() -> new RedisConsumerProperties().validate(PREFIX));
+	}
+
+	@Test
+	void countsMustBePositive() {
+		assertInvalid("read-count", (properties) -> properties.setReadCount(0));
+		assertInvalid("claim-batch-size", (properties) -> properties.setClaimBatchSize(-1));
+		assertInvalid("max-deliveries", (properties) -> properties.setMaxDeliveries(0));
+	}
+
+	@Test
+	void dlqMaxLenMayBeZeroButNotNegative() {
+		assertValid((properties) -> properties.setDlqMaxLen(0));
+		assertInvalid("dlq-max-len", (properties) -> properties.setDlqMaxLen(-1));
+	}
+
+	@Test
+	void durationsMustBePositive() {
+		assertInvalid("block-timeout", (properties) -> properties.setBlockTimeout(Duration.ZERO));
+		assertInvalid("claim-idle-time", (properties) -> properties.setClaimIdleTime(Duration.ofSeconds(-1)));
+		assertInvalid("claim-interval", (properties) -> properties.setClaimInterval(null));
+		assertInvalid("consumer-expiry", (properties) -> properties.setConsumerExpiry(Duration.ZERO));
+		assertInvalid("shutdown-timeout", (properties) -> properties.setShutdownTimeout(Duration.ofMillis(-1)));
+	}
+
+	@Test
+	void dlqNameMayBeUnsetButNotBlank() {
+		assertValid((properties) -> properties.setDlqName(null));
+		assertValid((properties) -> properties.setDlqName("{orders}:parking"));
+		assertInvalid("dlq-name", (properties) -> properties.setDlqName(""));
+		assertInvalid("dlq-name", (properties) -> properties.setDlqName("  "));
+	}
+
+	@Test
+	void idempotencyTtlMustBePositive() {
+		assertInvalid("idempotency.ttl", (properties) -> properties.getIdempotency().setTtl(Duration.ZERO));
+		assertInvalid("idempotency.ttl", (properties) -> properties.getIdempotency().setTtl(null));
+	}
+
+	@Test
+	void idempotencyKeyExpressionMustBeSpelWhenSet() {
+		assertValid((properties) -> properties.getIdempotency().setKeyExpression(null));
+		assertValid((properties) -> properties.getIdempotency().setKeyExpression(""));
+		assertValid((properties) -> properties.getIdempotency().setKeyExpression("payload.orderId"));
+		assertValid((properties) -> properties.getIdempotency().setKeyExpression("headers['orderId']"));
+		assertInvalid("idempotency.key-expression",
+				(properties) -> properties.getIdempotency().setKeyExpression("   "));
+		assertThatIllegalArgumentException().isThrownBy(() -> {
+			RedisConsumerProperties properties = new RedisConsumerProperties();
+			properties.getIdempotency().setKeyExpression("payload.orderId)");
+			properties.validate(PREFIX);
+		})
+			.withMessageContaining("'" + PREFIX + ".idempotency.key-expression'")
+			.withMessageContaining("must be a SpEL expression");
+	}
+
+	private static void assertValid(Consumer<RedisConsumerProperties> change) {
+		RedisConsumerProperties properties = new RedisConsumerProperties();
+		change.accept(properties);
+		assertThatNoException().isThrownBy(() -> properties.validate(PREFIX));
+	}
+
+	private static void assertInvalid(String property, Consumer<RedisConsumerProperties> change) {
+		RedisConsumerProperties properties = new RedisConsumerProperties();
+		change.accept(properties);
+		assertThatIllegalArgumentException().as(property)
+			.isThrownBy(() -> properties.validate(PREFIX))
+			.withMessageStartingWith("Invalid value for '" + PREFIX + "." + property + "' (or "
+					+ "'spring.cloud.stream.redis.default.consumer." + property + "' for all bindings)");
+	}
+
+}

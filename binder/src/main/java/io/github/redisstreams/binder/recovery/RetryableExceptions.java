@@ -1,6 +1,9 @@
 package io.github.redisstreams.binder.recovery;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.util.ClassUtils;
@@ -59,8 +62,9 @@ public final class RetryableExceptions {
 	}
 
 	public boolean isRetryable(Throwable failure) {
-		for (Throwable current = failure; current != null; current = (current.getCause() != current)
-				? current.getCause() : null) {
+		// a cause chain may loop (a -> b -> a): each exception is looked at once
+		Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+		for (Throwable current = failure; current != null && seen.add(current); current = current.getCause()) {
 			Boolean decision = closest(current);
 			if (decision != null) {
 				return decision;

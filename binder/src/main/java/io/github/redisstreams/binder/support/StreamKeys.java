@@ -1,5 +1,7 @@
 package io.github.redisstreams.binder.support;
 
+import io.lettuce.core.cluster.SlotHash;
+
 /**
  * Names of the Redis keys the binder uses for a stream.
  * <p>
@@ -59,12 +61,27 @@ public final class StreamKeys {
 	}
 
 	/**
-	 * The key itself when it already holds a hash tag, otherwise the key wrapped in braces.
+	 * The key itself when it already holds a hash tag, otherwise the key wrapped in braces. A key with a '}'
+	 * and no hash tag cannot be wrapped (the '}' would end the tag early): it gets a stand-in tag of the same
+	 * cluster slot instead, {@code {slot-<n>}}.
 	 * @param key a Redis key
-	 * @return a key with a hash tag that hashes like {@code key}
+	 * @return a key with a hash tag in the same Redis Cluster slot as {@code key}
 	 */
 	public static String tagged(String key) {
-		return hasHashTag(key) ? key : "{" + key + "}";
+		if (hasHashTag(key)) {
+			return key;
+		}
+		if (key.indexOf('}') < 0) {
+			return "{" + key + "}";
+		}
+		int slot = SlotHash.getSlot(key);
+		// one slot in 16384 matches; a few thousand CRC16 of short strings, once per binding
+		for (int n = 0;; n++) {
+			String standIn = "slot-" + n;
+			if (SlotHash.getSlot(standIn) == slot) {
+				return "{" + standIn + "}";
+			}
+		}
 	}
 
 	/**

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.Disabled;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import org.junit.jupiter.api.Test;
@@ -144,7 +143,6 @@ class RetryableExceptionsTests {
 	 * search of the chain never ends then, and the consumer thread that asked spins for ever.
 	 */
 	@Test
-	@Disabled("Bug: RetryableExceptions.isRetryable loops for ever on a circular cause chain (a -> b -> a)")
 	void aCircularCauseChainEndsTheSearch() {
 		RetryableExceptions exceptions = new RetryableExceptions(Map.of(MalformedEntryException.class, false));
 		IllegalStateException first = new IllegalStateException("first");

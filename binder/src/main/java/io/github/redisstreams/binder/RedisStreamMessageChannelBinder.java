@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.lettuce.core.cluster.SlotHash;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
@@ -165,8 +164,7 @@ public class RedisStreamMessageChannelBinder extends
 		String bindingName = (properties.getBindingName() != null) ? properties.getBindingName() : redis.bindingName();
 		String stream = source.stream();
 		String groupName = source.group();
-		String deadLetterStream = isDlqEnabled(redis, source.anonymous())
-				? deadLetterStream(source, redis, bindingName) : null;
+		String deadLetterStream = source.deadLetterStream();
 		List<String> names = this.consumerNames.allocate(stream, groupName, properties.getConcurrency());
 		this.consumerNamesInUse.put(destination, names);
 		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
@@ -229,29 +227,6 @@ public class RedisStreamMessageChannelBinder extends
 	private static List<String> requiredGroups(ExtendedProducerProperties<RedisProducerProperties> properties) {
 		String[] groups = properties.getRequiredGroups();
 		return (groups != null) ? Arrays.stream(groups).filter(StringUtils::hasText).toList() : List.of();
-	}
-
-	/**
-	 * Whether a consumer binding dead-letters: by default a named group does and an anonymous binding
-	 * does not.
-	 */
-	static boolean isDlqEnabled(RedisConsumerProperties redis, boolean anonymous) {
-		return (redis.getEnableDlq() != null) ? redis.getEnableDlq() : !anonymous;
-	}
-
-	private String deadLetterStream(RedisConsumerDestination source, RedisConsumerProperties redis,
-			String bindingName) {
-		if (redis.getDlqName() == null) {
-			return StreamKeys.deadLetterStream(source.stream(), source.anonymous() ? "anonymous" : source.group());
-		}
-		String name = redis.getDlqName();
-		if (this.connections.isCluster() && SlotHash.getSlot(name) != SlotHash.getSlot(source.stream())) {
-			throw new IllegalArgumentException("Invalid value for '"
-					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".dlq-name': '" + name
-					+ "' is not in the Redis Cluster slot of stream '" + source.stream() + "'; give it the stream's hash tag, "
-					+ "e.g. '" + StreamKeys.tagged(source.stream()) + ":dlq'");
-		}
-		return name;
 	}
 
 	@Override

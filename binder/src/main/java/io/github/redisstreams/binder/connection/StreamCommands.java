@@ -107,18 +107,19 @@ public class StreamCommands {
 
 	/**
 	 * {@code XREADGROUP GROUP group consumer COUNT count [BLOCK ms] STREAMS stream offset}.
-	 * @param offset {@code >} for new entries, an id to re-read the consumer's own pending entries
+	 * @param offset {@link GroupOffset#NEW_ENTRIES} for new entries, or a position in the consumer's own pending
+	 * entries
 	 * @param block how long to block, or null not to block
 	 * @return the entries, empty when none arrived within the block time
 	 */
-	public List<StreamEntry> xreadgroup(String stream, String group, String consumer, String offset, int count,
+	public List<StreamEntry> xreadgroup(String stream, String group, String consumer, GroupOffset offset, int count,
 			Duration block) {
 		XReadArgs args = XReadArgs.Builder.count(count);
 		if (block != null) {
 			args.block(block);
 		}
 		List<StreamMessage<byte[], byte[]>> messages = await(this.async.xreadgroup(
-				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset)));
+				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value())));
 		if (messages == null || messages.isEmpty()) {
 			return Collections.emptyList();
 		}
@@ -192,9 +193,9 @@ public class StreamCommands {
 	 * {@code XGROUP CREATE stream group offset MKSTREAM}.
 	 * @return true when the group was created, false when it existed already
 	 */
-	public boolean xgroupCreate(String stream, String group, String offset) {
+	public boolean xgroupCreate(String stream, String group, GroupOffset offset) {
 		try {
-			await(this.async.xgroupCreate(XReadArgs.StreamOffset.from(bytes(stream), offset), bytes(group),
+			await(this.async.xgroupCreate(XReadArgs.StreamOffset.from(bytes(stream), offset.value()), bytes(group),
 					XGroupCreateArgs.Builder.mkstream(true)));
 			return true;
 		}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.util.backoff.BackOffExecution;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
@@ -94,6 +96,9 @@ final class ConsumerLoop implements Runnable {
 	private String lastSeenId;
 
 	private boolean registered;
+
+	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
+	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
 
 	/**
 	 * @param predecessor the loop that ran under the same name before this one and may still be finishing
@@ -315,12 +320,12 @@ final class ConsumerLoop implements Runnable {
 		if (!this.running) {
 			return List.of();
 		}
-		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer, ">",
+		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer, GroupOffset.NEW_ENTRIES,
 				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
 		if (entries.size() > 1) {
 			// the first entry goes to its handler now; the others wait and must not count as delivered until
 			// their turn. Not awaited: should it be lost, they merely keep a count of 1 they did not use
-			this.pendingUpdates.resetDeliveryCountsAsync(reader, this.consumer,
+			this.countsReset = this.pendingUpdates.resetDeliveryCountsAsync(reader, this.consumer,
 					entries.subList(1, entries.size()).stream().map(StreamEntry::id).toList());
 		}
 		List<Delivery> deliveries = new ArrayList<>(entries.size());
@@ -335,7 +340,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<Delivery> unprocessed = this.processor.processNew(batch, this.consumer, this.acks, this.held,
-				() -> !this.running, this.unstarted);
+				() -> !this.running, this.unstarted, this.countsReset);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with
@@ -360,12 +365,12 @@ final class ConsumerLoop implements Runnable {
 		// a named group starts over at 0, so that entries written after a Redis restart and before this
 		// moment are not skipped; an anonymous one resumes after the last entry it saw, or, having seen none,
 		// with the entries written since the binding started (it never reads older ones)
-		String offset = RedisStreamProvisioner.EARLIEST;
+		GroupOffset offset = GroupOffset.FIRST;
 		if (this.lastSeenId != null && this.settings.anonymous()) {
-			offset = this.lastSeenId;
+			offset = GroupOffset.after(this.lastSeenId);
 		}
 		else if (this.settings.anonymous() && this.settings.redis().getStartOffset() != StartOffset.EARLIEST) {
-			offset = this.startedAt + "-0";
+			offset = GroupOffset.after(this.startedAt + "-0");
 		}
 		try {
 			if (this.provisioner.ensureGroup(this.settings.stream(), this.settings.group(), offset)) {

@@ -6,6 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -87,11 +90,13 @@ final class EntryProcessor {
 	 * @param held the consumer's lease set: ids in it are kept from looking abandoned
 	 * @param stopping whether the consumer is stopping: checked before each entry
 	 * @param unstarted where the entries not started yet are kept, for a stop to hand back
+	 * @param countsReset the reset of the batch's delivery counters: a failure is recorded only after it, or
+	 * the reset (sent on another connection) could undo the record
 	 * @return the deliveries left unprocessed because the consumer is stopping (not those a stop already
 	 * handed back)
 	 */
 	List<Delivery> processNew(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
-			BooleanSupplier stopping, UnstartedEntries unstarted) {
+			BooleanSupplier stopping, UnstartedEntries unstarted, CompletableFuture<?> countsReset) {
 		if (batch.isEmpty()) {
 			return List.of();
 		}
@@ -104,7 +109,7 @@ final class EntryProcessor {
 			for (Delivery delivery : batch) {
 				prepared.add(prepare(delivery, consumer));
 			}
-			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks));
+			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks), countsReset);
 			unstarted.begin(batch);
 			for (int i = 0; i < prepared.size(); i++) {
 				if (!unstarted.start(i)) {
@@ -140,7 +145,7 @@ final class EntryProcessor {
 	 */
 	List<PendingEntry> processPending(List<PendingEntry> batch, String consumer, AckBatcher acks, Set<String> held,
 			BooleanSupplier stopping, Function<PendingEntry, Delivery> take) {
-		Handling handling = new Handling(consumer, acks, held, new HashSet<>());
+		Handling handling = new Handling(consumer, acks, held, new HashSet<>(), CompletableFuture.completedFuture(null));
 		List<String> taken = new ArrayList<>();
 		try {
 			for (int i = 0; i < batch.size(); i++) {
@@ -264,6 +269,7 @@ final class EntryProcessor {
 			else {
 				// released: a failed entry must age, so that it is claimed and delivered again
 				held.remove(delivery.id());
+				awaitQuietly(handling.countsReset());
 				handlerFailed(delivery, consumer, cause);
 			}
 		}
@@ -286,6 +292,18 @@ final class EntryProcessor {
 				// the attempt failed (or threw an Error): its writes do not count, nothing may stay recorded
 				HandlerWrites.end();
 			}
+		}
+	}
+
+	private static void awaitQuietly(CompletableFuture<?> future) {
+		try {
+			future.get(MARKER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			// the reset failed or is late: the record goes ahead; at worst one delivery is not counted
 		}
 	}
 
@@ -357,8 +375,11 @@ final class EntryProcessor {
 	 *
 	 * @param processedKeys idempotency keys known to be processed: marked in Redis, or processed earlier in
 	 * the batch
+	 * @param countsReset the reset of the delivery counters of a batch of new entries (done at once for pending
+	 * entries)
 	 */
-	private record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys) {
+	private record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
+			CompletableFuture<?> countsReset) {
 
 	}
 

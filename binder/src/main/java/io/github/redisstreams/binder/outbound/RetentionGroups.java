@@ -9,8 +9,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.github.redisstreams.binder.connection.GroupInfo;
+import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 
 /**
  * The consumer groups that safe retention must respect on a stream, and whether the stream may be trimmed
@@ -70,10 +70,10 @@ class RetentionGroups {
 	private boolean createMissingRequiredGroups(String stream, List<GroupInfo> groups) {
 		List<String> missing = missing(groups);
 		for (String group : missing) {
-			if (this.commands.xgroupCreate(stream, group, RedisStreamProvisioner.EARLIEST)) {
+			if (this.commands.xgroupCreate(stream, group, GroupOffset.FIRST)) {
 				logger.warn("Consumer group '" + group + "', required by the producer of stream '" + stream
 						+ "', was missing (Redis restarted without persistence, or the stream or group was deleted); "
-						+ "created it again at " + RedisStreamProvisioner.EARLIEST
+						+ "created it again at " + GroupOffset.FIRST
 						+ " so that retention keeps what the group has not read");
 			}
 		}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.SlotHash;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -15,10 +16,12 @@ import org.springframework.cloud.stream.provisioning.ProvisioningException;
 import org.springframework.cloud.stream.provisioning.ProvisioningProvider;
 import org.springframework.util.StringUtils;
 
+import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
+import io.github.redisstreams.binder.properties.RedisExtendedBindingProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.StartOffset;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -30,16 +33,6 @@ import io.github.redisstreams.binder.support.StreamKeys;
  */
 public class RedisStreamProvisioner implements
 		ProvisioningProvider<ExtendedConsumerProperties<RedisConsumerProperties>, ExtendedProducerProperties<RedisProducerProperties>> {
-
-	/**
-	 * The group offset that starts at the first entry of the stream.
-	 */
-	public static final String EARLIEST = "0";
-
-	/**
-	 * The group offset that starts after the current last entry.
-	 */
-	public static final String LATEST = "$";
 
 	private static final Log logger = LogFactory.getLog(RedisStreamProvisioner.class);
 
@@ -66,7 +59,7 @@ public class RedisStreamProvisioner implements
 			for (String target : destination.streams()) {
 				for (String group : requiredGroups) {
 					// a required group must see everything produced, so it starts at the beginning
-					ensureGroup(target, group, EARLIEST);
+					ensureGroup(target, group, GroupOffset.FIRST);
 				}
 			}
 		}
@@ -82,15 +75,47 @@ public class RedisStreamProvisioner implements
 		}
 		boolean anonymous = !StringUtils.hasText(group);
 		String groupName = anonymous ? StreamKeys.ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
+		// resolved first: a bad dlq-name stops the binding before anything is created
+		String deadLetterStream = isDlqEnabled(properties.getExtension(), anonymous)
+				? deadLetterStream(stream, groupName, anonymous, properties) : null;
 		StartOffset start = properties.getExtension().getStartOffset();
 		if (start == null) {
 			start = anonymous ? StartOffset.LATEST : StartOffset.EARLIEST;
 		}
-		ensureGroup(stream, groupName, (start == StartOffset.EARLIEST) ? EARLIEST : LATEST);
+		ensureGroup(stream, groupName, (start == StartOffset.EARLIEST) ? GroupOffset.FIRST : GroupOffset.LAST);
 		if (!properties.isPartitioned()) {
 			warnIfOnlyPartitionsHaveData(stream, properties.getBindingName());
 		}
-		return new RedisConsumerDestination(stream, groupName, anonymous);
+		return new RedisConsumerDestination(stream, groupName, anonymous, deadLetterStream);
+	}
+
+	/**
+	 * Whether a consumer binding dead-letters: by default a named group does and an anonymous binding
+	 * does not.
+	 */
+	static boolean isDlqEnabled(RedisConsumerProperties redis, boolean anonymous) {
+		return (redis.getEnableDlq() != null) ? redis.getEnableDlq() : !anonymous;
+	}
+
+	/**
+	 * The dead-letter stream: {@code dlq-name}, which must share the stream's cluster slot, or the default name
+	 * in the stream's hash slot.
+	 */
+	private String deadLetterStream(String stream, String group, boolean anonymous,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		String name = properties.getExtension().getDlqName();
+		if (name == null) {
+			return StreamKeys.deadLetterStream(stream, anonymous ? "anonymous" : group);
+		}
+		if (this.connections.isCluster() && SlotHash.getSlot(name) != SlotHash.getSlot(stream)) {
+			String bindingName = (properties.getBindingName() != null) ? properties.getBindingName()
+					: properties.getExtension().bindingName();
+			throw new IllegalArgumentException("Invalid value for '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".dlq-name': '" + name
+					+ "' is not in the Redis Cluster slot of stream '" + stream + "'; give it the stream's hash tag, "
+					+ "e.g. '" + StreamKeys.tagged(stream) + ":dlq'");
+		}
+		return name;
 	}
 
 	/**
@@ -115,10 +140,10 @@ public class RedisStreamProvisioner implements
 	 * Creates the group (and the stream) unless the group exists.
 	 * @param stream the stream key
 	 * @param group the group
-	 * @param offset {@link #EARLIEST}, {@link #LATEST} or an entry id
+	 * @param offset where the group starts
 	 * @return true when the group was created now
 	 */
-	public boolean ensureGroup(String stream, String group, String offset) {
+	public boolean ensureGroup(String stream, String group, GroupOffset offset) {
 		try {
 			boolean created = this.connections.shared().xgroupCreate(stream, group, offset);
 			if (created && logger.isDebugEnabled()) {

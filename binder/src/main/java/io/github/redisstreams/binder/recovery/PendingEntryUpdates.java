@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
@@ -76,20 +77,23 @@ public class PendingEntryUpdates {
 	 * ({@code reset-delivery-counts.lua}).
 	 * @param commands the connection that read them, so that the reset goes ahead of the next command there
 	 * @param ids the ids, in stream order, all read together
+	 * @return completes when Redis applied the reset (or refused it)
 	 */
-	public void resetDeliveryCountsAsync(StreamCommands commands, String consumer, List<String> ids) {
+	public CompletableFuture<?> resetDeliveryCountsAsync(StreamCommands commands, String consumer, List<String> ids) {
+		List<CompletableFuture<?>> chunks = new ArrayList<>();
 		for (int from = 0; from < ids.size(); from += CHUNK) {
 			List<String> chunk = ids.subList(from, Math.min(ids.size(), from + CHUNK));
 			ScriptArgs args = ScriptArgs.of(this.group, consumer, chunk.get(0), chunk.get(chunk.size() - 1),
 					chunk.size());
-			commands.<Long>evalAsync(RESET, ScriptOutputType.INTEGER, List.of(this.stream), args)
+			chunks.add(commands.<Long>evalAsync(RESET, ScriptOutputType.INTEGER, List.of(this.stream), args)
 				.whenComplete((reset, ex) -> {
 					if (ex != null && logger.isDebugEnabled()) {
 						logger.debug("Could not reset the delivery counters of entries just read from stream '"
 								+ this.stream + "'", ex);
 					}
-				});
+				}));
 		}
+		return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new));
 	}
 
 	/**

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -71,15 +69,7 @@ final class ConsumerLoop implements Runnable {
 
 	private final OutageLogger outage;
 
-	private final CountDownLatch stopSignal = new CountDownLatch(1);
-
-	private final CountDownLatch finished = new CountDownLatch(1);
-
-	private volatile boolean running = true;
-
-	private volatile boolean paused;
-
-	private volatile boolean parked;
+	private final ConsumerState state = new ConsumerState();
 
 	private volatile StreamCommands reader;
 
@@ -96,6 +86,13 @@ final class ConsumerLoop implements Runnable {
 	private String lastSeenId;
 
 	private boolean registered;
+
+	private long nextClaimAt = System.nanoTime();
+
+	private boolean claimScanning;
+
+	/** Whether the last batch came from a claim: claims and new entries take turns. */
+	private boolean claimedLast;
 
 	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
 	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
@@ -132,7 +129,7 @@ final class ConsumerLoop implements Runnable {
 	 * Whether the loop is still running (started and not finished).
 	 */
 	boolean isAlive() {
-		return this.finished.getCount() > 0;
+		return this.state.get() != ConsumerState.State.FINISHED;
 	}
 
 	/**
@@ -145,42 +142,30 @@ final class ConsumerLoop implements Runnable {
 	@Override
 	public void run() {
 		BackOffExecution backOff = null;
-		long claimIntervalNanos = this.settings.redis().getClaimInterval().toNanos();
-		long nextClaimAt = System.nanoTime();
 		try {
 			awaitPredecessor();
-			while (this.running) {
+			while (this.state.isRunning()) {
 				try {
 					StreamCommands reader = this.reader;
 					if (reader == null) {
 						reader = this.connections.openDedicated(this.settings.redis().getBlockTimeout());
 						this.reader = reader;
 					}
-					if (this.paused) {
+					if (this.state.park()) {
 						// reads nothing new while paused; entries already fetched were finished before
-						this.parked = true;
 						pause(this.settings.redis().getBlockTimeout().toMillis());
 						continue;
 					}
-					this.parked = false;
 					if (!this.registered) {
 						reader.xgroupCreateconsumer(this.settings.stream(), this.settings.group(), this.consumer);
 						this.registered = true;
 					}
-					if (!this.recovery.ownPendingDone()) {
-						processPending(reader, this.recovery.nextOwnPending(reader));
+					Batch batch = nextBatch(reader);
+					if (batch.pending() != null) {
+						processPending(reader, batch.pending());
 					}
 					else {
-						boolean claiming = System.nanoTime() - nextClaimAt >= 0;
-						if (claiming) {
-							processPending(reader, this.recovery.nextIdle(reader));
-							if (this.recovery.claimScanComplete()) {
-								nextClaimAt = System.nanoTime() + claimIntervalNanos;
-								claiming = false;
-							}
-						}
-						// while a claim scan has more to take over, read new entries without blocking
-						processNew(readNew(reader, !claiming));
+						processNew(batch.entries());
 					}
 					this.outage.succeeded();
 					backOff = null;
@@ -191,7 +176,7 @@ final class ConsumerLoop implements Runnable {
 						recreateGroup();
 						continue;
 					}
-					if (!this.running) {
+					if (!this.state.isRunning()) {
 						break;
 					}
 					if (backOff == null) {
@@ -226,7 +211,7 @@ final class ConsumerLoop implements Runnable {
 			}
 			finally {
 				// whatever failed above, the loop must be seen as finished: successors and the lease keeper wait on it
-				this.finished.countDown();
+				this.state.finished();
 				this.onFinished.run();
 			}
 		}
@@ -243,13 +228,13 @@ final class ConsumerLoop implements Runnable {
 		logger.warn("Consumer '" + this.consumer + "' of " + this.settings.describe() + " waits for its previous run, "
 				+ "still processing an entry, to finish before it reads");
 		try {
-			while (this.running && !this.predecessor.awaitFinished(this.settings.redis().getBlockTimeout())) {
+			while (this.state.isRunning() && !this.predecessor.awaitFinished(this.settings.redis().getBlockTimeout())) {
 				// checks for a stop at every block-timeout
 			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			this.running = false;
+			this.state.stop();
 		}
 	}
 
@@ -257,19 +242,18 @@ final class ConsumerLoop implements Runnable {
 	 * Asks the loop to stop after the current batch; returns at once.
 	 */
 	void stop() {
-		this.running = false;
-		this.stopSignal.countDown();
+		this.state.stop();
 	}
 
 	/**
 	 * Stops reading after the current batch, until {@link #resume()}.
 	 */
 	void pauseReading() {
-		this.paused = true;
+		this.state.pause();
 	}
 
 	void resume() {
-		this.paused = false;
+		this.state.resume();
 	}
 
 	/**
@@ -277,7 +261,8 @@ final class ConsumerLoop implements Runnable {
 	 * asked for is finished first).
 	 */
 	boolean isParked() {
-		return this.parked || !isAlive();
+		ConsumerState.State current = this.state.get();
+		return current == ConsumerState.State.PAUSED || current == ConsumerState.State.FINISHED;
 	}
 
 	/**
@@ -300,7 +285,7 @@ final class ConsumerLoop implements Runnable {
 	 * @return true when it finished
 	 */
 	boolean awaitFinished(Duration timeout) throws InterruptedException {
-		return this.finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		return this.state.awaitFinished(timeout);
 	}
 
 	/**
@@ -316,8 +301,32 @@ final class ConsumerLoop implements Runnable {
 		}
 	}
 
+	/**
+	 * The next batch to process, the one place where the reading order is decided: the consumer's own pending
+	 * entries first (left by a previous run under its name), then, in turn, entries idle longer than
+	 * {@code claim-idle-time} (every {@code claim-interval}, page after page while a scan has more) and new
+	 * entries (without blocking while a claim scan has more to take over).
+	 */
+	private Batch nextBatch(StreamCommands reader) {
+		if (!this.recovery.ownPendingDone()) {
+			return Batch.ofPending(this.recovery.nextOwnPending(reader));
+		}
+		boolean claimDue = this.claimScanning || System.nanoTime() - this.nextClaimAt >= 0;
+		if (claimDue && !this.claimedLast) {
+			this.claimedLast = true;
+			List<PendingEntry> idle = this.recovery.nextIdle(reader);
+			this.claimScanning = !this.recovery.claimScanComplete();
+			if (!this.claimScanning) {
+				this.nextClaimAt = System.nanoTime() + this.settings.redis().getClaimInterval().toNanos();
+			}
+			return Batch.ofPending(idle);
+		}
+		this.claimedLast = false;
+		return Batch.ofNew(readNew(reader, !this.claimScanning));
+	}
+
 	private List<Delivery> readNew(StreamCommands reader, boolean block) {
-		if (!this.running) {
+		if (!this.state.isRunning()) {
 			return List.of();
 		}
 		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer, GroupOffset.NEW_ENTRIES,
@@ -340,7 +349,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<Delivery> unprocessed = this.processor.processNew(batch, this.consumer, this.acks, this.held,
-				() -> !this.running, this.unstarted, this.countsReset);
+				() -> !this.state.isRunning(), this.unstarted, this.countsReset);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with
@@ -354,7 +363,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
-				() -> !this.running, (entry) -> this.recovery.take(reader, entry));
+				() -> !this.state.isRunning(), (entry) -> this.recovery.take(reader, entry));
 		// stopping: own entries not taken go back to the group at once (their counters untouched); others
 		// were never taken from their owners
 		List<String> own = untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList();
@@ -386,11 +395,11 @@ final class ConsumerLoop implements Runnable {
 
 	private void pause(long millis) {
 		try {
-			this.stopSignal.await(millis, TimeUnit.MILLISECONDS);
+			this.state.sleep(millis);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			this.running = false;
+			this.state.stop();
 		}
 	}
 
@@ -398,6 +407,22 @@ final class ConsumerLoop implements Runnable {
 		ExponentialBackOff backOff = new ExponentialBackOff(100, 2.0);
 		backOff.setMaxInterval(5000);
 		return backOff;
+	}
+
+	/**
+	 * A batch to process: new entries, already delivered to this consumer, or pending entries found, to be
+	 * taken one at a time.
+	 */
+	private record Batch(List<Delivery> entries, List<PendingEntry> pending) {
+
+		static Batch ofNew(List<Delivery> entries) {
+			return new Batch(entries, null);
+		}
+
+		static Batch ofPending(List<PendingEntry> pending) {
+			return new Batch(null, pending);
+		}
+
 	}
 
 }

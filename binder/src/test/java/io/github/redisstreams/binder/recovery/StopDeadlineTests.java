@@ -59,6 +59,9 @@ class StopDeadlineTests {
 			});
 			// only the slow instance reads the entry
 			otherBindings.changeState(BINDING, State.PAUSED);
+			// a read under way when the pause is asked for still returns what arrives: wait until it stopped
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> otherBindings.queryState(BINDING).stream().allMatch((binding) -> binding.isPaused()));
 			redis.xadd(stream, "payload", new Order("long-job", 1).toJson());
 			assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
 			otherBindings.changeState(BINDING, State.RESUMED);
@@ -110,6 +113,9 @@ class StopDeadlineTests {
 				}
 			});
 			otherBindings.changeState(BINDING, State.PAUSED);
+			// a read under way when the pause is asked for still returns what arrives: wait until it stopped
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> otherBindings.queryState(BINDING).stream().allMatch((binding) -> binding.isPaused()));
 			for (int i = 0; i < 5; i++) {
 				redis.xadd(stream, "payload", new Order("job-" + i, 1).toJson());
 			}

@@ -40,8 +40,8 @@ import io.github.redisstreams.binder.outbound.RetentionTrimmer;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.properties.RedisExtendedBindingProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
-import io.github.redisstreams.binder.provisioning.RedisConsumerDestination;
-import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
+import io.github.redisstreams.binder.provisioning.RedisStreamConsumerDestination;
+import io.github.redisstreams.binder.provisioning.RedisStreamProducerDestination;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.DeadLetterPublisher;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
@@ -128,7 +128,7 @@ public class RedisStreamMessageChannelBinder extends
 	@Override
 	protected MessageHandler createProducerMessageHandler(ProducerDestination destination,
 			ExtendedProducerProperties<RedisProducerProperties> properties, MessageChannel errorChannel) {
-		RedisProducerDestination target = (RedisProducerDestination) destination;
+		RedisStreamProducerDestination target = (RedisStreamProducerDestination) destination;
 		RedisProducerProperties redis = properties.getExtension();
 		StreamCommands shared = this.connections.shared();
 		ProducerMetrics metrics = this.metricsFactory.producer(properties.getBindingName(), target.stream());
@@ -159,7 +159,7 @@ public class RedisStreamMessageChannelBinder extends
 	@Override
 	protected MessageProducer createConsumerEndpoint(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
-		RedisConsumerDestination source = (RedisConsumerDestination) destination;
+		RedisStreamConsumerDestination source = (RedisStreamConsumerDestination) destination;
 		RedisConsumerProperties redis = properties.getExtension();
 		String bindingName = (properties.getBindingName() != null) ? properties.getBindingName() : redis.bindingName();
 		String stream = source.stream();
@@ -207,7 +207,7 @@ public class RedisStreamMessageChannelBinder extends
 	@Override
 	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
-		RedisConsumerDestination source = (RedisConsumerDestination) destination;
+		RedisStreamConsumerDestination source = (RedisStreamConsumerDestination) destination;
 		this.provisioningProvider.destroyAnonymousGroup(source);
 		List<String> names = this.consumerNamesInUse.remove(destination);
 		RedisStreamInboundChannelAdapter adapter = this.consumerEndpoints.remove(destination);

@@ -29,7 +29,7 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnMissingBean(Binder.class)
 @EnableConfigurationProperties({ RedisBinderConfigurationProperties.class, RedisExtendedBindingProperties.class })
-@Import({ RedisBinderConnectionConfiguration.class, RedisStreamBinderHealthConfiguration.class })
+@Import({ RedisStreamBinderConnectionConfiguration.class, RedisStreamBinderHealthConfiguration.class })
 public class RedisStreamBinderConfiguration {
 
 	@Bean

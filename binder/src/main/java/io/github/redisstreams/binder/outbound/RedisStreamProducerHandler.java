@@ -27,7 +27,7 @@ import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.metrics.ProducerObservation;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
 import io.github.redisstreams.binder.properties.RetentionMode;
-import io.github.redisstreams.binder.provisioning.RedisProducerDestination;
+import io.github.redisstreams.binder.provisioning.RedisStreamProducerDestination;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.HeaderPatterns;
@@ -49,7 +49,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private static final Log logger = LogFactory.getLog(RedisStreamProducerHandler.class);
 
-	private final RedisProducerDestination destination;
+	private final RedisStreamProducerDestination destination;
 
 	private final RedisProducerProperties properties;
 
@@ -72,7 +72,7 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 	/**
 	 * @param errorChannel where failed asynchronous writes are published, or null
 	 */
-	public RedisStreamProducerHandler(RedisProducerDestination destination, RedisProducerProperties properties,
+	public RedisStreamProducerHandler(RedisStreamProducerDestination destination, RedisProducerProperties properties,
 			StreamCommands commands, EntryCodec codec, MessageChannel errorChannel, ProducerMetrics metrics) {
 		this.destination = destination;
 		this.properties = properties;

@@ -53,7 +53,7 @@ public class RedisStreamProvisioner implements
 			ExtendedProducerProperties<RedisProducerProperties> properties) throws ProvisioningException {
 		String stream = StreamKeys.stream(this.binderProperties.getKeyPrefix(), name);
 		int partitions = properties.isPartitioned() ? properties.getPartitionCount() : 1;
-		RedisProducerDestination destination = new RedisProducerDestination(stream, partitions);
+		RedisStreamProducerDestination destination = new RedisStreamProducerDestination(stream, partitions);
 		String[] requiredGroups = properties.getRequiredGroups();
 		if (requiredGroups != null) {
 			for (String target : destination.streams()) {
@@ -86,7 +86,7 @@ public class RedisStreamProvisioner implements
 		if (!properties.isPartitioned()) {
 			warnIfOnlyPartitionsHaveData(stream, properties.getBindingName());
 		}
-		return new RedisConsumerDestination(stream, groupName, anonymous, deadLetterStream);
+		return new RedisStreamConsumerDestination(stream, groupName, anonymous, deadLetterStream);
 	}
 
 	/**
@@ -163,7 +163,7 @@ public class RedisStreamProvisioner implements
 	 * binding stops anyway, and the consumer clean-up of another instance removes the group later.
 	 * @param destination the unbound destination
 	 */
-	public void destroyAnonymousGroup(RedisConsumerDestination destination) {
+	public void destroyAnonymousGroup(RedisStreamConsumerDestination destination) {
 		if (!destination.anonymous()) {
 			return;
 		}

@@ -38,7 +38,7 @@ class DeadLetterReplayTests {
 
 	static LettuceConnectionFactory connectionFactory;
 
-	static RedisDeadLetterOperations operations;
+	static RedisStreamDeadLetterOperations operations;
 
 	@BeforeAll
 	static void connect() {
@@ -47,7 +47,7 @@ class DeadLetterReplayTests {
 				LettuceConnectionFactory.createRedisConfiguration(RedisTestSupport.redisUrl()));
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
-		operations = new RedisDeadLetterOperations(connectionFactory);
+		operations = new RedisStreamDeadLetterOperations(connectionFactory);
 	}
 
 	@AfterAll
@@ -60,7 +60,7 @@ class DeadLetterReplayTests {
 	@Test
 	void replayAllStopsAtTheDeadLettersThereWhenItBeganWhileReplayedOnesComeStraightBack() throws Exception {
 		String stream = RedisTestSupport.uniqueName("replay-bound");
-		String deadLetters = RedisDeadLetterOperations.deadLetterStream(stream, "billing");
+		String deadLetters = RedisStreamDeadLetterOperations.deadLetterStream(stream, "billing");
 		// more than one page of the replay
 		int initial = 350;
 		for (int i = 0; i < initial; i++) {
@@ -87,7 +87,7 @@ class DeadLetterReplayTests {
 
 	@Test
 	void replayAllOfAnEmptyOrMissingDeadLetterStreamReplaysNothing() {
-		String deadLetters = RedisDeadLetterOperations.deadLetterStream(RedisTestSupport.uniqueName("none"), "billing");
+		String deadLetters = RedisStreamDeadLetterOperations.deadLetterStream(RedisTestSupport.uniqueName("none"), "billing");
 		assertThat(operations.replayAll(deadLetters)).isZero();
 	}
 

@@ -181,7 +181,7 @@ class PoisonMessageTests {
 			redis.xadd(this.stream, Map.of("payload", new Order("replay-" + i, 1).toJson(), "tenant", "acme"));
 		}
 		await().atMost(Duration.ofSeconds(20)).until(() -> redis.xlen(dlq()) == 3);
-		RedisDeadLetterOperations operations = this.context.getBean(RedisDeadLetterOperations.class);
+		RedisStreamDeadLetterOperations operations = this.context.getBean(RedisStreamDeadLetterOperations.class);
 		assertThat(operations.count(dlq())).isEqualTo(3);
 		List<DeadLetter> listed = operations.list(dlq(), 10);
 		assertThat(listed).extracting(DeadLetter::originalStream).containsOnly(this.stream);
@@ -216,7 +216,7 @@ class PoisonMessageTests {
 		redis.xadd(this.stream, "payload", new Order("purged", 1).toJson());
 		await().atMost(Duration.ofSeconds(20)).until(() -> redis.xlen(dlq()) == 1);
 
-		RedisDeadLetterOperations operations = this.context.getBean(RedisDeadLetterOperations.class);
+		RedisStreamDeadLetterOperations operations = this.context.getBean(RedisStreamDeadLetterOperations.class);
 		assertThat(operations.purge(dlq())).isEqualTo(1);
 		assertThat(operations.count(dlq())).isZero();
 	}
@@ -232,7 +232,7 @@ class PoisonMessageTests {
 	}
 
 	private String dlq() {
-		return RedisDeadLetterOperations.deadLetterStream(this.stream, this.group);
+		return RedisStreamDeadLetterOperations.deadLetterStream(this.stream, this.group);
 	}
 
 	private List<StreamMessage<String, String>> deadLetters() {

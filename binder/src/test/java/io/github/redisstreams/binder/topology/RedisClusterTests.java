@@ -22,7 +22,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
@@ -84,13 +84,13 @@ class RedisClusterTests {
 			redis.xadd("orders", "payload", new Order("c-1", 1).toJson());
 			redis.xadd("orders", "payload", new Order("c-2", 0).toJson());
 
-			String dlq = RedisDeadLetterOperations.deadLetterStream("orders", "order-service");
+			String dlq = RedisStreamDeadLetterOperations.deadLetterStream("orders", "order-service");
 			assertThat(SlotHash.getSlot(dlq)).isEqualTo(SlotHash.getSlot("orders"));
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> redis.xlen(dlq) == 1 && redis.xpending("orders", "order-service").getCount() == 0);
 			assertThat(handler.invocations("c-1")).isEqualTo(1);
 			assertThat(redis.exists("{orders}:order-service:processed:c-1")).isOne();
-			assertThat(context.getBean(RedisDeadLetterOperations.class).list(dlq, 10)).singleElement()
+			assertThat(context.getBean(RedisStreamDeadLetterOperations.class).list(dlq, 10)).singleElement()
 				.satisfies((deadLetter) -> assertThat(deadLetter.exceptionMessage()).isEqualTo("quantity must be positive"));
 		}
 	}

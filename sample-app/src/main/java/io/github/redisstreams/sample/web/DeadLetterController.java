@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.github.redisstreams.binder.recovery.DeadLetter;
-import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 import io.github.redisstreams.sample.order.OrderProcessor;
 
 /**
@@ -19,19 +19,19 @@ import io.github.redisstreams.sample.order.OrderProcessor;
  * failure that made each one fail.
  * <p>
  * On Redis they are read from the binding's dead-letter stream with the binder's
- * {@link RedisDeadLetterOperations} (which can also replay and purge them). When the binding runs on
+ * {@link RedisStreamDeadLetterOperations} (which can also replay and purge them). When the binding runs on
  * Kafka, the answer only names the dead-letter topic.
  */
 @RestController
 public class DeadLetterController {
 
-	private final RedisDeadLetterOperations deadLetters;
+	private final RedisStreamDeadLetterOperations deadLetters;
 
 	private final BindingServiceProperties bindings;
 
 	private final Environment environment;
 
-	public DeadLetterController(RedisDeadLetterOperations deadLetters, BindingServiceProperties bindings,
+	public DeadLetterController(RedisStreamDeadLetterOperations deadLetters, BindingServiceProperties bindings,
 			Environment environment) {
 		this.deadLetters = deadLetters;
 		this.bindings = bindings;
@@ -77,7 +77,7 @@ public class DeadLetterController {
 			return configured;
 		}
 		String keyPrefix = this.environment.getProperty("spring.cloud.stream.redis.binder.key-prefix", "");
-		return RedisDeadLetterOperations.deadLetterStream(keyPrefix + destination, group);
+		return RedisStreamDeadLetterOperations.deadLetterStream(keyPrefix + destination, group);
 	}
 
 	/**

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
  * {@code spring.cloud.stream.redis.bindings.<binding>.*}.
  */
 @AutoConfiguration
-public class RedisStreamsDefaultMappingsConfiguration {
+public class RedisStreamDefaultMappingsConfiguration {
 
 	@Bean
 	MappingsProvider redisStreamsExtendedPropertiesDefaultMappingsProvider() {

@@ -9,7 +9,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.metrics.BindingStateReader;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
-import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 
 /**
  * Application-level beans of the Redis binder: the registry through which the binder (in its own
@@ -17,7 +17,7 @@ import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
  * operations.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
-public class RedisStreamsAutoConfiguration {
+public class RedisStreamAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -38,8 +38,8 @@ public class RedisStreamsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(RedisConnectionFactory.class)
-	RedisDeadLetterOperations redisDeadLetterOperations(RedisConnectionFactory connectionFactory) {
-		return new RedisDeadLetterOperations(connectionFactory);
+	RedisStreamDeadLetterOperations redisDeadLetterOperations(RedisConnectionFactory connectionFactory) {
+		return new RedisStreamDeadLetterOperations(connectionFactory);
 	}
 
 }

@@ -24,7 +24,7 @@ import io.github.redisstreams.binder.metrics.ConsumerBindingView;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.recovery.DeadLetter;
-import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 
 /**
  * The {@code redisstreams} actuator endpoint: the state of each running consumer binding (stream,
@@ -46,7 +46,7 @@ import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
  * </ul>
  */
 @Endpoint(id = "redisstreams")
-public class RedisStreamsEndpoint {
+public class RedisStreamEndpoint {
 
 	/** Dead letters shown per binding unless asked for more. */
 	static final int DEFAULT_DEAD_LETTERS = 10;
@@ -61,10 +61,10 @@ public class RedisStreamsEndpoint {
 
 	private final BindingStateReader reader;
 
-	private final RedisDeadLetterOperations deadLetters;
+	private final RedisStreamDeadLetterOperations deadLetters;
 
-	public RedisStreamsEndpoint(RedisStreamBindingRegistry bindings, BindingStateReader reader,
-			RedisDeadLetterOperations deadLetters) {
+	public RedisStreamEndpoint(RedisStreamBindingRegistry bindings, BindingStateReader reader,
+			RedisStreamDeadLetterOperations deadLetters) {
 		this.bindings = bindings;
 		this.reader = reader;
 		this.deadLetters = deadLetters;

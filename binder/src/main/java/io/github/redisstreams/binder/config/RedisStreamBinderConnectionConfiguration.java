@@ -16,6 +16,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnMissingBean(RedisConnectionFactory.class)
 @ImportAutoConfiguration(DataRedisAutoConfiguration.class)
-class RedisBinderConnectionConfiguration {
+class RedisStreamBinderConnectionConfiguration {
 
 }

@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * The {@code redisstreams} actuator endpoint over HTTP: reading, replaying and purging dead letters
  * when exposed, unreachable when not; the binder's health and the Prometheus scrape next to it.
  */
-class RedisStreamsEndpointTests {
+class RedisStreamEndpointTests {
 
 	private static final String BINDING = "handle-in-0";
 
@@ -204,7 +204,7 @@ class RedisStreamsEndpointTests {
 			String actuator = actuatorUrl(context);
 			assertThat(request("GET", actuator + "/redisstreams", null).statusCode()).isEqualTo(404);
 			assertThat(request("DELETE", actuator + "/redisstreams/" + BINDING, null).statusCode()).isEqualTo(404);
-			assertThat(context.getBeansOfType(RedisStreamsEndpoint.class)).isEmpty();
+			assertThat(context.getBeansOfType(RedisStreamEndpoint.class)).isEmpty();
 			assertThat(request("GET", actuator + "/health", null).statusCode()).isEqualTo(200);
 		}
 		finally {

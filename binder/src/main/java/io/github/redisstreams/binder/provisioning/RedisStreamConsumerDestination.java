@@ -10,7 +10,7 @@ import org.springframework.cloud.stream.provisioning.ConsumerDestination;
  * @param anonymous whether the binding has no group of its own (publish-subscribe, destroyed on unbind)
  * @param deadLetterStream the stream given-up entries go to, or null when the binding has none
  */
-public record RedisConsumerDestination(String stream, String group, boolean anonymous,
+public record RedisStreamConsumerDestination(String stream, String group, boolean anonymous,
 		String deadLetterStream) implements ConsumerDestination {
 
 	@Override

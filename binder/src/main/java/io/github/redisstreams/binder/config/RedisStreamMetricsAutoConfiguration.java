@@ -22,7 +22,7 @@ import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
  * the counters and timers each binding reports (the binder, in its own context, picks up the
  * {@link BindingMetricsFactory} from here) and the gauges read from Redis periodically.
  */
-@AutoConfiguration(after = RedisStreamsAutoConfiguration.class,
+@AutoConfiguration(after = RedisStreamAutoConfiguration.class,
 		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
@@ -30,7 +30,7 @@ import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = RedisBinderConfigurationProperties.PREFIX + ".metrics.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RedisBinderConfigurationProperties.class)
-public class RedisStreamsMetricsAutoConfiguration {
+public class RedisStreamMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(BindingMetricsFactory.class)

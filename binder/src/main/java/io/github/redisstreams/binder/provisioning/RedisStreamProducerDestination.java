@@ -13,7 +13,7 @@ import io.github.redisstreams.binder.support.StreamKeys;
  * @param stream the stream key of the destination
  * @param partitionCount the number of partitions, 1 when not partitioned
  */
-public record RedisProducerDestination(String stream, int partitionCount) implements ProducerDestination {
+public record RedisStreamProducerDestination(String stream, int partitionCount) implements ProducerDestination {
 
 	@Override
 	public String getName() {

@@ -28,7 +28,7 @@ import io.github.redisstreams.binder.support.StreamKeys;
  * dead letter atomically (one Lua script adds it to the source stream and removes it from the dead-letter
  * stream), so a message is neither lost nor replayed twice even if replays race.
  */
-public class RedisDeadLetterOperations implements DisposableBean {
+public class RedisStreamDeadLetterOperations implements DisposableBean {
 
 	private static final LuaScript REPLAY = LuaScript.load("replay-dead-letter.lua");
 
@@ -36,7 +36,7 @@ public class RedisDeadLetterOperations implements DisposableBean {
 
 	private final RedisStreamConnections connections;
 
-	public RedisDeadLetterOperations(RedisConnectionFactory connectionFactory) {
+	public RedisStreamDeadLetterOperations(RedisConnectionFactory connectionFactory) {
 		this.connections = new RedisStreamConnections(connectionFactory);
 	}
 

@@ -9,26 +9,26 @@ import org.springframework.context.annotation.Bean;
 
 import io.github.redisstreams.binder.metrics.BindingStateReader;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
-import io.github.redisstreams.binder.actuate.RedisStreamsEndpoint;
-import io.github.redisstreams.binder.recovery.RedisDeadLetterOperations;
+import io.github.redisstreams.binder.actuate.RedisStreamEndpoint;
+import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 
 /**
  * The {@code redisstreams} actuator endpoint, when Spring Boot Actuator is present and the endpoint is
  * available (exposed over HTTP or JMX and not switched off), following Actuator's usual rules.
  */
-@AutoConfiguration(after = { RedisStreamsAutoConfiguration.class, RedisStreamsMetricsAutoConfiguration.class })
+@AutoConfiguration(after = { RedisStreamAutoConfiguration.class, RedisStreamMetricsAutoConfiguration.class })
 @ConditionalOnClass(name = { "org.springframework.boot.actuate.endpoint.annotation.Endpoint",
 		"org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint" })
-@ConditionalOnAvailableEndpoint(RedisStreamsEndpoint.class)
-@ConditionalOnBean({ RedisStreamBindingRegistry.class, RedisDeadLetterOperations.class })
-public class RedisStreamsEndpointAutoConfiguration {
+@ConditionalOnAvailableEndpoint(RedisStreamEndpoint.class)
+@ConditionalOnBean({ RedisStreamBindingRegistry.class, RedisStreamDeadLetterOperations.class })
+public class RedisStreamEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(BindingStateReader.class)
-	RedisStreamsEndpoint redisStreamsEndpoint(RedisStreamBindingRegistry bindingRegistry,
-			BindingStateReader redisStreamsBindingStateReader, RedisDeadLetterOperations deadLetterOperations) {
-		return new RedisStreamsEndpoint(bindingRegistry, redisStreamsBindingStateReader, deadLetterOperations);
+	RedisStreamEndpoint redisStreamsEndpoint(RedisStreamBindingRegistry bindingRegistry,
+			BindingStateReader redisStreamsBindingStateReader, RedisStreamDeadLetterOperations deadLetterOperations) {
+		return new RedisStreamEndpoint(bindingRegistry, redisStreamsBindingStateReader, deadLetterOperations);
 	}
 
 }

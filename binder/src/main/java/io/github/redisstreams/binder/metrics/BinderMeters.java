@@ -33,7 +33,7 @@ public final class BinderMeters {
 	/** In-process retries of a handler. */
 	public static final String RETRIED = PREFIX + ".retried";
 
-	/** Entries taken over from other consumers ({@code XAUTOCLAIM}). */
+	/** Entries taken over from other consumers ({@code XCLAIM} of an idle pending entry). */
 	public static final String RECLAIMED = PREFIX + ".reclaimed";
 
 	/** Entries moved to the dead-letter stream. */

@@ -37,7 +37,7 @@ public interface ConsumerMetrics {
 	}
 
 	/**
-	 * Entries claimed from other consumers ({@code XAUTOCLAIM}).
+	 * Entries taken over from other consumers ({@code XCLAIM} of an idle pending entry).
 	 */
 	default void reclaimed(int count) {
 	}

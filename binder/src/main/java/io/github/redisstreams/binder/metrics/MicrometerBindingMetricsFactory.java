@@ -75,7 +75,7 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 					"Deliveries whose handler failed after the in-process retries");
 			this.retried = counter(registry, BinderMeters.RETRIED, tags, "In-process retries of the handler");
 			this.reclaimed = counter(registry, BinderMeters.RECLAIMED, tags,
-					"Entries taken over from idle consumers (XAUTOCLAIM)");
+					"Entries taken over from idle consumers (XPENDING IDLE, then XCLAIM)");
 			this.deadLettered = counter(registry, BinderMeters.DEAD_LETTERED, tags,
 					"Entries moved to the dead-letter stream");
 			this.dropped = counter(registry, BinderMeters.DROPPED, tags,

@@ -32,36 +32,29 @@ class StopDeadlineTests {
 
 	private static final String BINDING = "handleOrder-in-0";
 
+	/** Claims every 100 ms of entries idle for 600 ms; a stop waits 200 ms for a handler. */
+	private static final String[] COMMON = {
+			"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
+			"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
+			"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.shutdown-timeout=200ms" };
+
 	@Test
 	void handlerOutlivingTheStopKeepsItsEntryUntilItReturns() throws Exception {
 		String stream = RedisTestSupport.uniqueName("outlive");
 		String group = "invoicing";
-		String[] common = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.shutdown-timeout=200ms" };
-		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, with(common, "slow"));
-				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, with(common, "other"))) {
+		String[] common = COMMON;
+		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, plus(common, instanceId("slow")));
+				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, plus(common, instanceId("other")))) {
 			OrderHandler slowHandler = slow.getBean(OrderHandler.class);
 			OrderHandler otherHandler = other.getBean(OrderHandler.class);
 			BindingsLifecycleController slowBindings = slow.getBean(BindingsLifecycleController.class);
 			BindingsLifecycleController otherBindings = other.getBean(BindingsLifecycleController.class);
 			CountDownLatch inHandler = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
-			slowHandler.behave((order) -> {
-				inHandler.countDown();
-				try {
-					// the slow work, ended by the test once it has checked the entry was not run twice
-					release.await(60, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			});
+			// the slow work, ended by the test once it has checked the entry was not run twice
+			holdUntilReleased(slowHandler, inHandler, release);
 			// only the slow instance reads the entry
-			otherBindings.changeState(BINDING, State.PAUSED);
-			// a read under way when the pause is asked for still returns what arrives: wait until it stopped
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> otherBindings.queryState(BINDING).stream().allMatch((binding) -> binding.isPaused()));
+			pauseUntilStopped(otherBindings);
 			redis.xadd(stream, "payload", new Order("long-job", 1).toJson());
 			assertThat(inHandler.await(30, TimeUnit.SECONDS)).isTrue();
 			otherBindings.changeState(BINDING, State.RESUMED);
@@ -92,30 +85,16 @@ class StopDeadlineTests {
 	void entriesBehindAHandlerOutlivingTheStopAreHandedBackAtOnce() throws Exception {
 		String stream = RedisTestSupport.uniqueName("behind");
 		String group = "invoicing";
-		String[] common = { "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=600ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=100ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.shutdown-timeout=200ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=10" };
-		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, with(common, "hung"));
-				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, with(common, "helper"))) {
+		String[] common = plus(COMMON, "--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=10");
+		try (ConfigurableApplicationContext slow = OrderTestApp.start(stream, group, plus(common, instanceId("hung")));
+				ConfigurableApplicationContext other = OrderTestApp.start(stream, group, plus(common, instanceId("helper")))) {
 			OrderHandler slowHandler = slow.getBean(OrderHandler.class);
 			OrderHandler otherHandler = other.getBean(OrderHandler.class);
 			BindingsLifecycleController otherBindings = other.getBean(BindingsLifecycleController.class);
 			CountDownLatch inHandler = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
-			slowHandler.behave((order) -> {
-				inHandler.countDown();
-				try {
-					release.await(60, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-			});
-			otherBindings.changeState(BINDING, State.PAUSED);
-			// a read under way when the pause is asked for still returns what arrives: wait until it stopped
-			await().atMost(Duration.ofSeconds(10))
-				.until(() -> otherBindings.queryState(BINDING).stream().allMatch((binding) -> binding.isPaused()));
+			holdUntilReleased(slowHandler, inHandler, release);
+			pauseUntilStopped(otherBindings);
 			for (int i = 0; i < 5; i++) {
 				redis.xadd(stream, "payload", new Order("job-" + i, 1).toJson());
 			}
@@ -139,10 +118,34 @@ class StopDeadlineTests {
 		redis.del(stream);
 	}
 
-	private static String[] with(String[] args, String instanceId) {
+	private static String[] plus(String[] args, String extra) {
 		String[] all = java.util.Arrays.copyOf(args, args.length + 1);
-		all[args.length] = "--spring.cloud.stream.redis.binder.instance-id=" + instanceId;
+		all[args.length] = extra;
 		return all;
+	}
+
+	private static String instanceId(String id) {
+		return "--spring.cloud.stream.redis.binder.instance-id=" + id;
+	}
+
+	/** The handler signals when it has an entry, then holds it until the test releases it. */
+	private static void holdUntilReleased(OrderHandler handler, CountDownLatch inHandler, CountDownLatch release) {
+		handler.behave((order) -> {
+			inHandler.countDown();
+			try {
+				release.await(60, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+	}
+
+	/** Pauses the binding and waits until it reads no more (a read under way still returns what arrives). */
+	private static void pauseUntilStopped(BindingsLifecycleController bindings) {
+		bindings.changeState(BINDING, State.PAUSED);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> bindings.queryState(BINDING).stream().allMatch((binding) -> binding.isPaused()));
 	}
 
 }

@@ -168,7 +168,7 @@ public class RedisStreamMessageChannelBinder extends
 		List<String> names = this.consumerNames.allocate(stream, groupName, properties.getConcurrency());
 		this.consumerNamesInUse.put(destination, names);
 		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
-				redis, deadLetterStream);
+				redis, deadLetterStream, properties.isBatchMode());
 		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
 		StreamCommands shared = this.connections.shared();
 

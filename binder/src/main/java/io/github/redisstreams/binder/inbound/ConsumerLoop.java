@@ -59,6 +59,9 @@ final class ConsumerLoop implements Runnable {
 
 	private final EntryProcessor processor;
 
+	/** With batch-mode: hands each batch of new entries to the handler in one call; null otherwise. */
+	private final BatchProcessor batches;
+
 	private final AckBatcher acks;
 
 	private final LeaseKeeper leases;
@@ -111,6 +114,7 @@ final class ConsumerLoop implements Runnable {
 		this.connections = connections;
 		this.provisioner = provisioner;
 		this.processor = processor;
+		this.batches = settings.batchMode() ? new BatchProcessor(processor) : null;
 		this.acks = acks;
 		this.leases = leases;
 		this.held = leases.register(consumer);
@@ -329,9 +333,14 @@ final class ConsumerLoop implements Runnable {
 		if (!this.state.isRunning()) {
 			return List.of();
 		}
-		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer, GroupOffset.NEW_ENTRIES,
-				this.settings.redis().getReadCount(), block ? this.settings.redis().getBlockTimeout() : null);
-		if (entries.size() > 1) {
+		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer,
+				GroupOffset.NEW_ENTRIES, this.settings.redis().getReadCount(),
+				block ? this.settings.redis().getBlockTimeout() : null);
+		if (this.batches != null) {
+			// a batch goes to its handler whole: every entry is delivered, none is set back
+			entries = gather(reader, entries);
+		}
+		else if (entries.size() > 1) {
 			// the first entry goes to its handler now; the others wait and must not count as delivered until
 			// their turn. Not awaited: should it be lost, they merely keep a count of 1 they did not use
 			this.countsReset = this.pendingUpdates.resetDeliveryCountsAsync(reader, this.consumer,
@@ -344,12 +353,51 @@ final class ConsumerLoop implements Runnable {
 		return deliveries;
 	}
 
+	/**
+	 * With batch-mode: a batch smaller than {@code batch-min-count} waits, up to {@code batch-max-wait}, for
+	 * more new entries, so that a quiet stream does not make many tiny batches. Each further read blocks for
+	 * the time left (at most {@code block-timeout}, the connection's own limit) and asks only for what fills
+	 * {@code read-count}.
+	 */
+	private List<StreamEntry> gather(StreamCommands reader, List<StreamEntry> first) {
+		int minCount = this.settings.redis().getBatchMinCount();
+		Duration maxWait = this.settings.redis().getBatchMaxWait();
+		if (first.isEmpty() || first.size() >= minCount || maxWait.isZero()) {
+			return first;
+		}
+		List<StreamEntry> all = new ArrayList<>(first);
+		int readCount = this.settings.redis().getReadCount();
+		long blockMillis = this.settings.redis().getBlockTimeout().toMillis();
+		long deadline = System.nanoTime() + maxWait.toNanos();
+		try {
+			while (all.size() < minCount && this.state.isRunning()) {
+				long left = (deadline - System.nanoTime()) / 1_000_000;
+				if (left <= 0) {
+					break;
+				}
+				all.addAll(reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer,
+						GroupOffset.NEW_ENTRIES, readCount - all.size(), Duration.ofMillis(Math.min(left, blockMillis))));
+			}
+		}
+		catch (RedisException ex) {
+			// what was read goes to the handler now (its acknowledgement fails alike if Redis is gone, and it is
+			// delivered again); the next read reports the failure
+			if (logger.isDebugEnabled()) {
+				logger.debug("Gathering a batch for " + this.settings.describe() + " stopped early: " + ex);
+			}
+		}
+		return all;
+	}
+
 	private void processNew(List<Delivery> batch) {
 		if (batch.isEmpty()) {
 			return;
 		}
-		List<Delivery> unprocessed = this.processor.processNew(batch, this.consumer, this.acks, this.held,
-				() -> !this.state.isRunning(), this.unstarted, this.countsReset);
+		List<Delivery> unprocessed = (this.batches != null)
+				? this.batches.process(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
+						this.unstarted)
+				: this.processor.processNew(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
+						this.unstarted, this.countsReset);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with

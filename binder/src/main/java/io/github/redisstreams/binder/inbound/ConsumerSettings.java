@@ -14,9 +14,10 @@ import io.github.redisstreams.binder.properties.RedisConsumerProperties;
  * @param consumerNames one consumer name per concurrency slot
  * @param redis the binding's Redis-specific consumer properties
  * @param deadLetterStream the dead-letter stream, or null when the binding dead-letters nothing
+ * @param batchMode whether the handler takes a batch of entries per call (the core's {@code batch-mode})
  */
 public record ConsumerSettings(String bindingName, String stream, String group, boolean anonymous,
-		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream) {
+		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream, boolean batchMode) {
 
 	/**
 	 * A short description for log messages.

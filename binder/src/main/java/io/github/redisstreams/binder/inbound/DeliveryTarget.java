@@ -9,10 +9,10 @@ interface DeliveryTarget {
 
 	/**
 	 * Hands a message to the binding's handler, on the calling thread.
-	 * @param message the message
+	 * @param message the message: one entry's, or with batch-mode a batch's ({@link BatchMessages})
 	 * @throws RuntimeException when the handler fails
 	 */
-	void send(Message<byte[]> message);
+	void send(Message<?> message);
 
 	/**
 	 * Publishes a failed delivery to the binding's error channel, where it is logged and where an
@@ -22,6 +22,6 @@ interface DeliveryTarget {
 	 * @return true when an application error handler took it (the entry is then acknowledged), false
 	 * when the binder decides its fate
 	 */
-	boolean publishFailure(Message<byte[]> message, Throwable cause);
+	boolean publishFailure(Message<?> message, Throwable cause);
 
 }

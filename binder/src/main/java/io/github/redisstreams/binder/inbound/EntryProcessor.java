@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.lettuce.core.RedisException;
@@ -27,6 +28,7 @@ import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
+import io.github.redisstreams.binder.support.BatchEntryFailedException;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
@@ -67,6 +69,9 @@ final class EntryProcessor {
 
 	private final AtomicBoolean keyFailureReported = new AtomicBoolean();
 
+	/** batch-mode: the handler takes lists, so an entry delivered on its own goes as a list of one. */
+	private final boolean batchMode;
+
 	EntryProcessor(ConsumerSettings settings, EntryCodec codec, RetryTemplate retryTemplate, DeliveryTarget target,
 			DeliveryFailureHandler failures, IdempotencyGuard idempotency, StreamCommands commands,
 			ConsumerMetrics metrics) {
@@ -78,6 +83,19 @@ final class EntryProcessor {
 		this.idempotency = idempotency;
 		this.commands = commands;
 		this.metrics = metrics;
+		this.batchMode = settings.batchMode();
+	}
+
+	ConsumerSettings settings() {
+		return this.settings;
+	}
+
+	ConsumerMetrics metrics() {
+		return this.metrics;
+	}
+
+	RetryTemplate retryTemplate() {
+		return this.retryTemplate;
 	}
 
 	/**
@@ -187,7 +205,7 @@ final class EntryProcessor {
 		handlerFailed(delivery, consumer, cause);
 	}
 
-	private Prepared prepare(Delivery delivery, String consumer) {
+	Prepared prepare(Delivery delivery, String consumer) {
 		Message<byte[]> message;
 		try {
 			message = this.codec.decode(delivery.entry(), this.settings.stream(), this.settings.group(), consumer,
@@ -205,34 +223,57 @@ final class EntryProcessor {
 		return new Prepared(delivery, message, markerKey(message, delivery), null);
 	}
 
-	private void settle(Prepared item, Handling handling) {
+	/**
+	 * Settles an entry: without its handler when it must not reach it, otherwise by handing it over (with
+	 * the binding's retries) and acknowledging it after success.
+	 */
+	void settle(Prepared item, Handling handling) {
+		if (!settleWithoutHandler(item, handling)) {
+			deliver(item, handling);
+		}
+	}
+
+	/**
+	 * Settles an entry that must not reach its handler: unreadable (dead-lettered), over
+	 * {@code max-deliveries} (dead-lettered), or a duplicate of a processed key (acknowledged, skipped).
+	 * @return true when the entry was settled here, false when it goes to its handler
+	 */
+	boolean settleWithoutHandler(Prepared item, Handling handling) {
 		Delivery delivery = item.delivery();
-		String consumer = handling.consumer();
-		AckBatcher acks = handling.acks();
-		Set<String> held = handling.held();
 		if (item.malformed() != null) {
-			held.remove(delivery.id());
-			giveUp(delivery, consumer, item.malformed(), "it cannot be read as a message");
-			return;
+			handling.held().remove(delivery.id());
+			giveUp(delivery, handling.consumer(), item.malformed(), "it cannot be read as a message");
+			return true;
 		}
 		int maxDeliveries = this.settings.redis().getMaxDeliveries();
 		if (delivery.deliveryCount() > maxDeliveries) {
-			held.remove(delivery.id());
-			giveUp(delivery, consumer,
+			handling.held().remove(delivery.id());
+			giveUp(delivery, handling.consumer(),
 					new DeliveryLimitExceededException(delivery.id(), delivery.deliveryCount(), maxDeliveries),
 					"it exceeded max-deliveries");
-			return;
+			return true;
 		}
 		String markerKey = item.markerKey();
 		if (markerKey != null && handling.processedKeys().contains(markerKey)) {
-			acks.add(delivery, null, List.of());
-			this.metrics.duplicateSkipped();
-			if (logger.isDebugEnabled()) {
-				logger.debug("Skipped entry " + delivery.id() + " of " + this.settings.describe() + ": key "
-						+ markerKey + " was already processed");
-			}
-			return;
+			skipDuplicate(item, handling);
+			return true;
 		}
+		return false;
+	}
+
+	/**
+	 * Acknowledges, unprocessed, an entry whose key was processed already.
+	 */
+	void skipDuplicate(Prepared item, Handling handling) {
+		handling.acks().add(item.delivery(), null, List.of());
+		this.metrics.duplicateSkipped();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Skipped entry " + item.delivery().id() + " of " + this.settings.describe() + ": key "
+					+ item.markerKey() + " was already processed");
+		}
+	}
+
+	private void deliver(Prepared item, Handling handling) {
 		long start = System.nanoTime();
 		try {
 			int[] attempts = { 0 };
@@ -240,38 +281,58 @@ final class EntryProcessor {
 				if (attempts[0]++ > 0) {
 					this.metrics.retried();
 				}
-				return sendRecordingWrites(item.message());
+				return sendRecordingWrites(this.batchMode ? BatchMessages.of(List.of(item.message()))
+						: item.message());
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
-			acks.add(delivery, markerKey, writes);
-			if (markerKey != null) {
-				handling.processedKeys().add(markerKey);
-			}
+			processed(item, handling, writes);
 		}
 		catch (RetryException ex) {
 			this.metrics.handlerDuration(System.nanoTime() - start);
-			this.metrics.failed();
-			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			// an application error handler that takes the failure may write too (a parking-lot stream): the
-			// entry is acknowledged only once those writes are stored as well
-			HandlerWrites.begin();
-			boolean taken;
-			List<CompletableFuture<?>> writes;
-			try {
-				taken = this.target.publishFailure(item.message(), cause);
-			}
-			finally {
-				writes = HandlerWrites.end();
-			}
-			if (taken) {
-				acks.add(delivery, null, writes);
-			}
-			else {
-				// released: a failed entry must age, so that it is claimed and delivered again
-				held.remove(delivery.id());
-				awaitQuietly(handling.countsReset());
-				handlerFailed(delivery, consumer, cause);
-			}
+			failed(item, handling, (ex.getCause() != null) ? ex.getCause() : ex);
+		}
+	}
+
+	/**
+	 * Acknowledges an entry whose handler succeeded, once the writes it made are stored.
+	 */
+	void processed(Prepared item, Handling handling, List<CompletableFuture<?>> writes) {
+		handling.acks().add(item.delivery(), item.markerKey(), writes);
+		if (item.markerKey() != null) {
+			handling.processedKeys().add(item.markerKey());
+		}
+	}
+
+	/**
+	 * Settles an entry whose handler failed after the in-process retries: an application error handler may
+	 * take the failure (the entry is then acknowledged), otherwise the failed delivery is recorded.
+	 */
+	void failed(Prepared item, Handling handling, Throwable failure) {
+		Delivery delivery = item.delivery();
+		// a batch handler names its failed entry with an exception around the entry's own failure, which is
+		// what decides a retry and what the dead letter records
+		BatchEntryFailedException named = this.batchMode ? BatchEntryFailedException.find(failure) : null;
+		Throwable cause = (named != null && named.getCause() != null) ? named.getCause() : failure;
+		this.metrics.failed();
+		// an application error handler that takes the failure may write too (a parking-lot stream): the
+		// entry is acknowledged only once those writes are stored as well
+		HandlerWrites.begin();
+		boolean taken;
+		List<CompletableFuture<?>> writes;
+		try {
+			taken = this.target.publishFailure(item.message(), cause);
+		}
+		finally {
+			writes = HandlerWrites.end();
+		}
+		if (taken) {
+			handling.acks().add(delivery, null, writes);
+		}
+		else {
+			// released: a failed entry must age, so that it is claimed and delivered again
+			handling.held().remove(delivery.id());
+			awaitQuietly(handling.countsReset());
+			handlerFailed(delivery, handling.consumer(), cause);
 		}
 	}
 
@@ -279,7 +340,18 @@ final class EntryProcessor {
 	 * Runs the handler, recording the writes it makes through the binder on this thread.
 	 * @return the replies of those writes
 	 */
-	private List<CompletableFuture<?>> sendRecordingWrites(Message<byte[]> message) {
+	List<CompletableFuture<?>> sendRecordingWrites(Message<?> message) {
+		return sendRecordingWrites(message, null);
+	}
+
+	/**
+	 * Runs the handler, recording the writes it makes through the binder on this thread.
+	 * @param failedWrites given the writes of an attempt that failed (a batch handler that named its failed
+	 * entry made them for the entries before it), or null when they do not count
+	 * @return the replies of those writes
+	 */
+	List<CompletableFuture<?>> sendRecordingWrites(Message<?> message,
+			Consumer<List<CompletableFuture<?>>> failedWrites) {
 		HandlerWrites.begin();
 		List<CompletableFuture<?>> writes = null;
 		try {
@@ -289,8 +361,11 @@ final class EntryProcessor {
 		}
 		finally {
 			if (writes == null) {
-				// the attempt failed (or threw an Error): its writes do not count, nothing may stay recorded
-				HandlerWrites.end();
+				// the attempt failed (or threw an Error): nothing may stay recorded
+				List<CompletableFuture<?>> failed = HandlerWrites.end();
+				if (failedWrites != null) {
+					failedWrites.accept(failed);
+				}
 			}
 		}
 	}
@@ -349,7 +424,7 @@ final class EntryProcessor {
 		}
 	}
 
-	private Set<String> alreadyProcessed(List<Prepared> prepared, AckBatcher acks) {
+	Set<String> alreadyProcessed(List<Prepared> prepared, AckBatcher acks) {
 		if (this.idempotency == null) {
 			return new HashSet<>();
 		}
@@ -365,7 +440,7 @@ final class EntryProcessor {
 		return new HashSet<>(this.idempotency.processed(this.commands, keys));
 	}
 
-	private record Prepared(Delivery delivery, Message<byte[]> message, String markerKey,
+	record Prepared(Delivery delivery, Message<byte[]> message, String markerKey,
 			MalformedEntryException malformed) {
 
 	}
@@ -378,7 +453,7 @@ final class EntryProcessor {
 	 * @param countsReset the reset of the delivery counters of a batch of new entries (done at once for pending
 	 * entries)
 	 */
-	private record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
+	record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
 			CompletableFuture<?> countsReset) {
 
 	}

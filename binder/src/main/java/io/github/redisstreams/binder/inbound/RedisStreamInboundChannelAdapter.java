@@ -191,12 +191,12 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	}
 
 	@Override
-	public void send(Message<byte[]> message) {
+	public void send(Message<?> message) {
 		sendMessage(message);
 	}
 
 	@Override
-	public boolean publishFailure(Message<byte[]> message, Throwable cause) {
+	public boolean publishFailure(Message<?> message, Throwable cause) {
 		if (this.failureChannel == null) {
 			logger.error("Handler failed for entry of " + this.settings.describe(), cause);
 			return false;

@@ -23,6 +23,19 @@ public class RedisConsumerProperties {
 	private int readCount = 100;
 
 	/**
+	 * With batch-mode (spring.cloud.stream.bindings.<binding>.consumer.batch-mode): the fewest new entries a
+	 * batch waits for, up to batch-max-wait, before it goes to the handler. 1 hands over whatever one read
+	 * returned. Entries already read wait with it, so batch-max-wait must stay well below claim-idle-time.
+	 */
+	private int batchMinCount = 1;
+
+	/**
+	 * With batch-mode: how long a batch smaller than batch-min-count waits for more new entries (further
+	 * XREADGROUP calls blocking for the time left) before it goes to the handler as it is. 0 waits for none.
+	 */
+	private Duration batchMaxWait = Duration.ZERO;
+
+	/**
 	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding finishes the entry in
 	 * hand, hands the rest of its batch back to the group, and waits at most this long for a read under
 	 * way.
@@ -113,6 +126,22 @@ public class RedisConsumerProperties {
 
 	public void setReadCount(int readCount) {
 		this.readCount = readCount;
+	}
+
+	public int getBatchMinCount() {
+		return this.batchMinCount;
+	}
+
+	public void setBatchMinCount(int batchMinCount) {
+		this.batchMinCount = batchMinCount;
+	}
+
+	public Duration getBatchMaxWait() {
+		return this.batchMaxWait;
+	}
+
+	public void setBatchMaxWait(Duration batchMaxWait) {
+		this.batchMaxWait = batchMaxWait;
 	}
 
 	public Duration getBlockTimeout() {
@@ -240,6 +269,19 @@ public class RedisConsumerProperties {
 		PropertyChecks.notNegative(prefix + ".dlq-max-len", this.dlqMaxLen);
 		PropertyChecks.positive(prefix + ".consumer-expiry", this.consumerExpiry);
 		PropertyChecks.positive(prefix + ".shutdown-timeout", this.shutdownTimeout);
+		PropertyChecks.positive(prefix + ".batch-min-count", this.batchMinCount);
+		if (this.batchMinCount > this.readCount) {
+			throw PropertyChecks.invalid(prefix + ".batch-min-count", this.batchMinCount,
+					"must not exceed read-count (" + this.readCount + ")");
+		}
+		if (this.batchMaxWait == null || this.batchMaxWait.isNegative()) {
+			throw PropertyChecks.invalid(prefix + ".batch-max-wait", this.batchMaxWait, "must be 0 or more");
+		}
+		if (this.batchMaxWait.compareTo(this.claimIdleTime.dividedBy(2)) > 0) {
+			// entries read first wait unleased for the rest of the batch: they must not look abandoned
+			throw PropertyChecks.invalid(prefix + ".batch-max-wait", this.batchMaxWait,
+					"must be at most half of claim-idle-time (" + this.claimIdleTime + ")");
+		}
 		if (this.dlqName != null && !StringUtils.hasText(this.dlqName)) {
 			throw PropertyChecks.invalid(prefix + ".dlq-name", this.dlqName, "must not be blank");
 		}

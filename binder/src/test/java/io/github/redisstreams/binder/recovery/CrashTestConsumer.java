@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder.recovery;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.springframework.boot.WebApplicationType;
@@ -21,7 +22,8 @@ import io.github.redisstreams.binder.test.Order;
  * handling one order takes.
  * <p>
  * Every order that reaches the handler is first counted in {@code <stream>:handed}; an order whose id starts
- * with {@value #KILLER} then halts the JVM.
+ * with {@value #KILLER} then halts the JVM. {@code handleOrders} does the same for each order of a batch
+ * (batch-mode).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableAutoConfiguration
@@ -36,24 +38,36 @@ public class CrashTestConsumer {
 	@Bean
 	Consumer<Order> handleOrder(StringRedisTemplate redis,
 			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
-			@org.springframework.beans.factory.annotation.Value("${spring.cloud.stream.bindings.handleOrder-in-0.destination}") String stream) {
-		return (order) -> {
-			// recorded before anything else, so that a test can tell which orders reached a handler
-			redis.opsForHash().increment(stream + ":handed", order.orderId(), 1);
-			if (order.orderId().startsWith(KILLER)) {
-				// a message that takes the whole JVM down, as an out-of-memory error or a native crash would
-				Runtime.getRuntime().halt(137);
-			}
-			try {
-				// the work of the handler; the kill lands in the middle of one of these
-				Thread.sleep(handlerMillis);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException(ex);
-			}
-			redis.opsForHash().increment(stream + ":processed", order.orderId(), 1);
-		};
+			@org.springframework.beans.factory.annotation.Value("${crash-test.stream:${spring.cloud.stream.bindings.handleOrder-in-0.destination:}}") String stream) {
+		return (order) -> handle(order, redis, handlerMillis, stream);
+	}
+
+	/**
+	 * The same work for a batch consumer ({@code handleOrders}, batch-mode): each order of the batch in turn.
+	 */
+	@Bean
+	Consumer<List<Order>> handleOrders(StringRedisTemplate redis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.stream:${spring.cloud.stream.bindings.handleOrders-in-0.destination:}}") String stream) {
+		return (orders) -> orders.forEach((order) -> handle(order, redis, handlerMillis, stream));
+	}
+
+	private static void handle(Order order, StringRedisTemplate redis, long handlerMillis, String stream) {
+		// recorded before anything else, so that a test can tell which orders reached a handler
+		redis.opsForHash().increment(stream + ":handed", order.orderId(), 1);
+		if (order.orderId().startsWith(KILLER)) {
+			// a message that takes the whole JVM down, as an out-of-memory error or a native crash would
+			Runtime.getRuntime().halt(137);
+		}
+		try {
+			// the work of the handler; the kill lands in the middle of one of these
+			Thread.sleep(handlerMillis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+		redis.opsForHash().increment(stream + ":processed", order.orderId(), 1);
 	}
 
 }

@@ -47,6 +47,16 @@ class JvmKillingMessageTests {
 		runUntilSettled("new-names", (run) -> "doomed-" + run);
 	}
 
+	@Test
+	void inABatchTheKillerIsIsolatedAndItsSiblingsProcessed() throws Exception {
+		// batch-mode: the whole batch was delivered when the JVM died; what comes back goes one at a time
+		this.function = "handleOrders";
+		runUntilSettled("batch", (run) -> "doomed");
+	}
+
+	/** The crash consumer's function: handleOrder, or handleOrders for a batch consumer. */
+	private String function = "handleOrder";
+
 	private void runUntilSettled(String name, java.util.function.IntFunction<String> instanceIds) throws Exception {
 		String stream = RedisTestSupport.uniqueName("killer-" + name);
 		String group = "fulfilment";
@@ -100,21 +110,24 @@ class JvmKillingMessageTests {
 				&& redis.xpending(stream, group).getCount() == 0;
 	}
 
-	private static Process start(String stream, String group, String instanceId, String logName) throws IOException {
+	private Process start(String stream, String group, String instanceId, String logName) throws IOException {
+		String binding = this.function + "-in-0";
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
 				System.getProperty("java.class.path"), CrashTestConsumer.class.getName()));
 		command.addAll(List.of("--spring.data.redis.url=" + RedisTestSupport.redisUrl(),
-				"--spring.cloud.function.definition=handleOrder",
-				"--spring.cloud.stream.bindings.handleOrder-in-0.destination=" + stream,
-				"--spring.cloud.stream.bindings.handleOrder-in-0.group=" + group,
-				"--spring.cloud.stream.bindings.handleOrder-in-0.consumer.max-attempts=1",
+				"--spring.cloud.function.definition=" + this.function,
+				"--spring.cloud.stream.bindings." + binding + ".destination=" + stream,
+				"--spring.cloud.stream.bindings." + binding + ".group=" + group,
+				"--spring.cloud.stream.bindings." + binding + ".consumer.max-attempts=1",
+				"--spring.cloud.stream.bindings." + binding + ".consumer.batch-mode=" + this.function.equals("handleOrders"),
 				"--spring.cloud.stream.redis.binder.instance-id=" + instanceId,
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=" + ORDERS,
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.max-deliveries=" + MAX_DELIVERIES,
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.block-timeout=100ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=1s",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=200ms",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.read-count=" + ORDERS,
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.max-deliveries=" + MAX_DELIVERIES,
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.block-timeout=100ms",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.claim-idle-time=1s",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.claim-interval=200ms",
+				"--crash-test.stream=" + stream,
 				"--crash-test.handler-millis=0"));
 		File log = new File("target", "jvm-killing-message-" + logName + ".log");
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();

@@ -39,6 +39,8 @@ import io.github.redisstreams.binder.support.StreamEntry;
  * {@link PendingEntryRecovery}). New entries arrive with a delivery counter of 1 each; all but the first of
  * a batch are set back to 0 at once (one command per batch, not awaited), so that an entry counts as
  * delivered only when a handler gets it, and the entries behind one that kills the JVM are not charged.
+ * With batch-mode, a batch of new entries goes to the handler in one call ({@link BatchProcessor}): all of
+ * them are delivered, so none is set back; pending entries still go one at a time.
  * A failure of Redis never ends the loop: a lost connection is retried with exponential back-off
  * (logged once per outage), and a group that vanished is created again. Stopping lets the current
  * batch finish and be acknowledged.

@@ -25,13 +25,14 @@ public class RedisConsumerProperties {
 	/**
 	 * With batch-mode (spring.cloud.stream.bindings.<binding>.consumer.batch-mode): the fewest new entries a
 	 * batch waits for, up to batch-max-wait, before it goes to the handler. 1 hands over whatever one read
-	 * returned. Entries already read wait with it, so batch-max-wait must stay well below claim-idle-time.
+	 * returned. At most read-count.
 	 */
 	private int batchMinCount = 1;
 
 	/**
 	 * With batch-mode: how long a batch smaller than batch-min-count waits for more new entries (further
 	 * XREADGROUP calls blocking for the time left) before it goes to the handler as it is. 0 waits for none.
+	 * At most half of claim-idle-time, since the entries already read wait with the batch.
 	 */
 	private Duration batchMaxWait = Duration.ZERO;
 

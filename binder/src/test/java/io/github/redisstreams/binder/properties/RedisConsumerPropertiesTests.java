@@ -44,6 +44,20 @@ class RedisConsumerPropertiesTests {
 	}
 
 	@Test
+	void batchGatheringMustFitReadCountAndClaimIdleTime() {
+		assertValid((properties) -> {
+			properties.setBatchMinCount(100);
+			properties.setBatchMaxWait(Duration.ofSeconds(15));
+		});
+		assertInvalid("batch-min-count", (properties) -> properties.setBatchMinCount(0));
+		assertInvalid("batch-min-count", (properties) -> properties.setBatchMinCount(101));
+		assertInvalid("batch-max-wait", (properties) -> properties.setBatchMaxWait(Duration.ofMillis(-1)));
+		assertInvalid("batch-max-wait", (properties) -> properties.setBatchMaxWait(null));
+		// the entries read first wait with the batch: half of claim-idle-time at most
+		assertInvalid("batch-max-wait", (properties) -> properties.setBatchMaxWait(Duration.ofSeconds(16)));
+	}
+
+	@Test
 	void dlqNameMayBeUnsetButNotBlank() {
 		assertValid((properties) -> properties.setDlqName(null));
 		assertValid((properties) -> properties.setDlqName("{orders}:parking"));

@@ -14,6 +14,7 @@ import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
 import org.springframework.cloud.stream.binder.ExtendedPropertiesBinder;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.cloud.stream.provisioning.ConsumerDestination;
 import org.springframework.cloud.stream.provisioning.ProducerDestination;
 import org.springframework.core.retry.RetryTemplate;
@@ -37,6 +38,7 @@ import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.metrics.RedisStreamReceiverObservationConvention;
 import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
 import io.github.redisstreams.binder.outbound.RetentionTrimmer;
+import io.github.redisstreams.binder.properties.AckMode;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
 import io.github.redisstreams.binder.properties.RedisExtendedBindingProperties;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
@@ -82,6 +84,8 @@ public class RedisStreamMessageChannelBinder extends
 
 	private BindingMetricsFactory metricsFactory = BindingMetricsFactory.NOOP;
 
+	private BindingServiceProperties bindingServiceProperties;
+
 	private RedisStreamBindingRegistry bindingRegistry;
 
 	private ObservationRegistry observationRegistry;
@@ -102,6 +106,14 @@ public class RedisStreamMessageChannelBinder extends
 
 	public void setExtendedBindingProperties(RedisExtendedBindingProperties extendedBindingProperties) {
 		this.extendedBindingProperties = extendedBindingProperties;
+	}
+
+	/**
+	 * The core binding properties, read to check the Redis properties of a binding against them.
+	 * @param bindingServiceProperties the application's
+	 */
+	public void setBindingServiceProperties(BindingServiceProperties bindingServiceProperties) {
+		this.bindingServiceProperties = bindingServiceProperties;
 	}
 
 	public void setMetricsFactory(BindingMetricsFactory metricsFactory) {
@@ -233,8 +245,26 @@ public class RedisStreamMessageChannelBinder extends
 	public RedisConsumerProperties getExtendedConsumerProperties(String channelName) {
 		RedisConsumerProperties properties = this.extendedBindingProperties.getExtendedConsumerProperties(channelName);
 		properties.validate(RedisExtendedBindingProperties.consumerPrefix(channelName));
+		checkAckModeFitsBatchMode(channelName, properties);
 		properties.rememberBindingName(channelName);
 		return properties;
+	}
+
+	/**
+	 * A batch is acknowledged by the binder: manual acknowledgement takes one message at a time. Checked with
+	 * the other property checks, before binding, so that the application fails to start (a failure while
+	 * binding would be retried every binding-retry-interval instead).
+	 */
+	private void checkAckModeFitsBatchMode(String bindingName, RedisConsumerProperties properties) {
+		if (properties.getAckMode() != AckMode.MANUAL || this.bindingServiceProperties == null) {
+			return;
+		}
+		if (this.bindingServiceProperties.getConsumerProperties(bindingName).isBatchMode()) {
+			throw new IllegalArgumentException("Invalid value for '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".ack-mode': manual cannot be combined "
+					+ "with 'spring.cloud.stream.bindings." + bindingName + ".consumer.batch-mode' true: the binder "
+					+ "acknowledges a batch; a batch handler names a failed entry with BatchEntryFailedException");
+		}
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.cloud.stream.binder.Binder;
+import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -69,12 +70,14 @@ public class RedisStreamBinderConfiguration {
 			RedisExtendedBindingProperties extendedBindingProperties,
 			ObjectProvider<BindingMetricsFactory> metricsFactory,
 			ObjectProvider<RedisStreamBindingRegistry> bindingRegistry,
-			ObjectProvider<ObservationRegistry> observationRegistry) {
+			ObjectProvider<ObservationRegistry> observationRegistry,
+			ObjectProvider<BindingServiceProperties> bindingServiceProperties) {
 		RedisStreamMessageChannelBinder binder = new RedisStreamMessageChannelBinder(provisioner, connections,
 				redisStreamBinderScheduler, redisStreamRetentionScheduler,
 				new ConsumerNames(binderProperties.resolveInstanceId()));
 		binder.setExtendedBindingProperties(extendedBindingProperties);
 		metricsFactory.ifAvailable(binder::setMetricsFactory);
+		bindingServiceProperties.ifAvailable(binder::setBindingServiceProperties);
 		bindingRegistry.ifAvailable(binder::setBindingRegistry);
 		if (binderProperties.isEnableObservation()) {
 			observationRegistry.ifAvailable(binder::setObservationRegistry);

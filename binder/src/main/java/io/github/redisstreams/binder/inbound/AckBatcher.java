@@ -39,7 +39,8 @@ import io.github.redisstreams.binder.support.StreamEntryIds;
  * example behind a slow handler working on the next entry) it must not look abandoned to the other
  * consumers, or they would claim and process it again.
  * <p>
- * Not thread-safe: one instance per consumer loop.
+ * One instance per consumer loop; thread-safe, since an application that acknowledges entries itself
+ * ({@code ack-mode: manual}) does so on threads of its own.
  */
 final class AckBatcher {
 
@@ -95,7 +96,7 @@ final class AckBatcher {
 	 * @param markerKey the idempotency marker to write with it, or null
 	 * @param writes the replies of the writes its handler made, to be confirmed before it is acknowledged
 	 */
-	void add(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
+	synchronized void add(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
 		if (this.waiting.isEmpty()) {
 			this.firstAddedAt = System.nanoTime();
 		}
@@ -103,10 +104,19 @@ final class AckBatcher {
 	}
 
 	/**
+	 * Queues an acknowledgement and sends what waits at once: an application acknowledging an entry itself
+	 * ({@code ack-mode: manual}), on its own thread, decides when it goes out.
+	 */
+	synchronized void addAndFlush(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
+		add(delivery, markerKey, writes);
+		flush();
+	}
+
+	/**
 	 * Flushes when enough acknowledgements are waiting or the oldest has waited long enough (slow
 	 * handlers must not hold finished entries unacknowledged for long: a crash would redeliver them).
 	 */
-	void flushIfDue() {
+	synchronized void flushIfDue() {
 		if (!this.waiting.isEmpty()
 				&& (this.waiting.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS)) {
 			flush();
@@ -117,7 +127,7 @@ final class AckBatcher {
 	 * Sends the waiting acknowledgements without waiting for the reply, once the writes of their handlers
 	 * are confirmed.
 	 */
-	void flush() {
+	synchronized void flush() {
 		if (this.waiting.isEmpty()) {
 			return;
 		}

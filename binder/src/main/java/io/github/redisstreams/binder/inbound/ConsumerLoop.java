@@ -17,6 +17,7 @@ import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
+import io.github.redisstreams.binder.properties.AckMode;
 import io.github.redisstreams.binder.properties.StartOffset;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
@@ -63,6 +64,9 @@ final class ConsumerLoop implements Runnable {
 
 	/** With batch-mode: hands each batch of new entries to the handler in one call; null otherwise. */
 	private final BatchProcessor batches;
+
+	/** With ack-mode manual: the acknowledgement handles of this consumer's entries; null otherwise. */
+	private final ManualSettlement manual;
 
 	private final AckBatcher acks;
 
@@ -120,6 +124,8 @@ final class ConsumerLoop implements Runnable {
 		this.acks = acks;
 		this.leases = leases;
 		this.held = leases.register(consumer);
+		this.manual = (settings.redis().getAckMode() == AckMode.MANUAL) ? new ManualSettlement(consumer, acks,
+				this.held, new UnacknowledgedEntries(settings.redis().getMaxUnacknowledged()), processor) : null;
 		this.recovery = recovery;
 		this.pendingUpdates = pendingUpdates;
 		this.predecessor = predecessor;
@@ -166,6 +172,9 @@ final class ConsumerLoop implements Runnable {
 						reader.xgroupCreateconsumer(this.settings.stream(), this.settings.group(), this.consumer);
 						this.registered = true;
 					}
+					if (!roomToRead()) {
+						continue;
+					}
 					Batch batch = nextBatch(reader);
 					if (batch.pending() != null) {
 						processPending(reader, batch.pending());
@@ -207,6 +216,7 @@ final class ConsumerLoop implements Runnable {
 		}
 		finally {
 			try {
+				handBackUnacknowledged();
 				this.acks.flush();
 				// during an outage the replies cannot come: the entries stay pending and are delivered again
 				if (!this.outage.inOutage() && !this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
@@ -219,6 +229,58 @@ final class ConsumerLoop implements Runnable {
 				// whatever failed above, the loop must be seen as finished: successors and the lease keeper wait on it
 				this.state.finished();
 				this.onFinished.run();
+			}
+		}
+	}
+
+	/**
+	 * With manual acknowledgement, nothing more is read while {@code max-unacknowledged} entries wait for the
+	 * application: waits up to {@code block-timeout} for it to settle some.
+	 */
+	private boolean roomToRead() {
+		if (this.manual == null) {
+			return true;
+		}
+		try {
+			return this.manual.unacknowledged().awaitRoom(this.settings.redis().getBlockTimeout());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.state.stop();
+			return false;
+		}
+	}
+
+	/**
+	 * With manual acknowledgement, a stopping consumer gives the application up to {@code shutdown-timeout} to
+	 * settle the entries it holds, then hands the rest back to the group (their deliveries counted), so that
+	 * another consumer takes them at once; settling one of them afterwards throws.
+	 */
+	private void handBackUnacknowledged() {
+		if (this.manual == null) {
+			return;
+		}
+		try {
+			this.manual.unacknowledged().awaitNone(this.settings.redis().getShutdownTimeout());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		List<String> ids = this.manual.unacknowledged()
+			.closeAll("its consumer stopped and handed it back to the group")
+			.stream()
+			.map((acknowledgment) -> acknowledgment.delivery().id())
+			.toList();
+		if (!ids.isEmpty()) {
+			logger.warn(ids.size() + " entries of " + this.settings.describe() + " were still waiting for the "
+					+ "application's acknowledgement when consumer '" + this.consumer + "' stopped; they are handed "
+					+ "back to the group and delivered again");
+			ids.forEach(this.held::remove);
+			try {
+				this.leases.release(this.consumer, ids, null);
+			}
+			catch (RuntimeException ex) {
+				// Redis unreachable: they stay pending and are claimed after claim-idle-time
 			}
 		}
 	}
@@ -335,9 +397,12 @@ final class ConsumerLoop implements Runnable {
 		if (!this.state.isRunning()) {
 			return List.of();
 		}
+		int count = this.settings.redis().getReadCount();
+		if (this.manual != null) {
+			count = Math.min(count, Math.max(1, this.manual.unacknowledged().room()));
+		}
 		List<StreamEntry> entries = reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer,
-				GroupOffset.NEW_ENTRIES, this.settings.redis().getReadCount(),
-				block ? this.settings.redis().getBlockTimeout() : null);
+				GroupOffset.NEW_ENTRIES, count, block ? this.settings.redis().getBlockTimeout() : null);
 		if (this.batches != null) {
 			// a batch goes to its handler whole: every entry is delivered, none is set back
 			entries = gather(reader, entries);
@@ -399,7 +464,7 @@ final class ConsumerLoop implements Runnable {
 				? this.batches.process(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
 						this.unstarted)
 				: this.processor.processNew(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
-						this.unstarted, this.countsReset);
+						this.unstarted, this.countsReset, this.manual);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with
@@ -413,7 +478,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
-				() -> !this.state.isRunning(), (entry) -> this.recovery.take(reader, entry));
+				() -> !this.state.isRunning(), (entry) -> this.recovery.take(reader, entry), this.manual);
 		// stopping: own entries not taken go back to the group at once (their counters untouched); others
 		// were never taken from their owners
 		List<String> own = untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList();

@@ -21,6 +21,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.support.MessageBuilder;
 
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
@@ -33,6 +34,7 @@ import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.MalformedEntryException;
+import io.github.redisstreams.binder.support.RedisStreamHeaders;
 
 /**
  * Processes batches of delivered entries for the consumers of one binding: each entry is decoded,
@@ -110,11 +112,13 @@ final class EntryProcessor {
 	 * @param unstarted where the entries not started yet are kept, for a stop to hand back
 	 * @param countsReset the reset of the batch's delivery counters: a failure is recorded only after it, or
 	 * the reset (sent on another connection) could undo the record
+	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
 	 * @return the deliveries left unprocessed because the consumer is stopping (not those a stop already
 	 * handed back)
 	 */
 	List<Delivery> processNew(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
-			BooleanSupplier stopping, UnstartedEntries unstarted, CompletableFuture<?> countsReset) {
+			BooleanSupplier stopping, UnstartedEntries unstarted, CompletableFuture<?> countsReset,
+			ManualSettlement manual) {
 		if (batch.isEmpty()) {
 			return List.of();
 		}
@@ -127,7 +131,8 @@ final class EntryProcessor {
 			for (Delivery delivery : batch) {
 				prepared.add(prepare(delivery, consumer));
 			}
-			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks), countsReset);
+			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks), countsReset,
+					manual);
 			unstarted.begin(batch);
 			for (int i = 0; i < prepared.size(); i++) {
 				if (!unstarted.start(i)) {
@@ -145,7 +150,7 @@ final class EntryProcessor {
 			unstarted.end();
 			acks.flush();
 			for (Delivery delivery : batch) {
-				held.remove(delivery.id());
+				release(delivery.id(), held, manual);
 			}
 		}
 	}
@@ -159,15 +164,18 @@ final class EntryProcessor {
 	 * @param held the consumer's lease set
 	 * @param stopping whether the consumer is stopping: checked before each entry
 	 * @param take claims an entry for this consumer, returning null when it is not to be delivered here
-	 * @return the entries left untaken because the consumer is stopping
+	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
+	 * @return the entries left untaken because the consumer is stopping (or, with manual acknowledgement, has
+	 * {@code max-unacknowledged} entries waiting)
 	 */
 	List<PendingEntry> processPending(List<PendingEntry> batch, String consumer, AckBatcher acks, Set<String> held,
-			BooleanSupplier stopping, Function<PendingEntry, Delivery> take) {
-		Handling handling = new Handling(consumer, acks, held, new HashSet<>(), CompletableFuture.completedFuture(null));
+			BooleanSupplier stopping, Function<PendingEntry, Delivery> take, ManualSettlement manual) {
+		Handling handling = new Handling(consumer, acks, held, new HashSet<>(), CompletableFuture.completedFuture(null),
+				manual);
 		List<String> taken = new ArrayList<>();
 		try {
 			for (int i = 0; i < batch.size(); i++) {
-				if (stopping.getAsBoolean()) {
+				if (stopping.getAsBoolean() || (manual != null && manual.unacknowledged().room() == 0)) {
 					return batch.subList(i, batch.size());
 				}
 				acks.flushIfDue();
@@ -190,7 +198,7 @@ final class EntryProcessor {
 		}
 		finally {
 			acks.flush();
-			taken.forEach(held::remove);
+			taken.forEach((id) -> release(id, held, manual));
 		}
 	}
 
@@ -274,6 +282,9 @@ final class EntryProcessor {
 	}
 
 	private void deliver(Prepared item, Handling handling) {
+		ManualAcknowledgment manual = (handling.manual() != null) ? handling.manual().open(item) : null;
+		Message<?> message = (manual != null) ? withAcknowledgment(item.message(), manual)
+				: this.batchMode ? BatchMessages.of(List.of(item.message())) : item.message();
 		long start = System.nanoTime();
 		try {
 			int[] attempts = { 0 };
@@ -281,16 +292,56 @@ final class EntryProcessor {
 				if (attempts[0]++ > 0) {
 					this.metrics.retried();
 				}
-				return sendRecordingWrites(this.batchMode ? BatchMessages.of(List.of(item.message()))
-						: item.message());
+				if (manual != null) {
+					manual.attemptStarted();
+				}
+				return sendRecordingWrites(message);
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
-			processed(item, handling, writes);
+			if (manual != null) {
+				manual.handlerReturned(writes, handling.manual().unacknowledged());
+			}
+			else {
+				processed(item, handling, writes);
+			}
 		}
 		catch (RetryException ex) {
 			this.metrics.handlerDuration(System.nanoTime() - start);
+			if (manual != null) {
+				// what the failed attempts asked for is void: the binder settles the entry
+				manual.close("its handler failed, and the binder settled it as a failed delivery");
+			}
 			failed(item, handling, (ex.getCause() != null) ? ex.getCause() : ex);
 		}
+	}
+
+	private static Message<?> withAcknowledgment(Message<byte[]> message, ManualAcknowledgment acknowledgment) {
+		return MessageBuilder.fromMessage(message).setHeader(RedisStreamHeaders.ACKNOWLEDGMENT, acknowledgment).build();
+	}
+
+	/**
+	 * Takes an entry out of the consumer's lease set once it is settled, unless it waits for the application
+	 * to settle it (manual acknowledgement): its lease is kept until then.
+	 */
+	private static void release(String id, Set<String> held, ManualSettlement manual) {
+		if (manual == null || !manual.unacknowledged().contains(id)) {
+			held.remove(id);
+		}
+	}
+
+	/**
+	 * The application rejected an entry (manual acknowledgement): it is dead-lettered now.
+	 */
+	void rejected(Delivery delivery, String consumer, Throwable reason) {
+		this.metrics.failed();
+		giveUp(delivery, consumer, reason, "the application rejected it");
+	}
+
+	/**
+	 * The application asked for an entry to be delivered again (manual acknowledgement): a failed delivery.
+	 */
+	void requeued(Delivery delivery, String consumer) {
+		handlerFailed(delivery, consumer, new RequeuedException(delivery.id()));
 	}
 
 	/**
@@ -452,9 +503,23 @@ final class EntryProcessor {
 	 * the batch
 	 * @param countsReset the reset of the delivery counters of a batch of new entries (done at once for pending
 	 * entries)
+	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
 	 */
 	record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
-			CompletableFuture<?> countsReset) {
+			CompletableFuture<?> countsReset, ManualSettlement manual) {
+
+	}
+
+	/**
+	 * What a requeued entry records as its failure.
+	 */
+	static final class RequeuedException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		RequeuedException(String entryId) {
+			super("Entry " + entryId + " was requeued by the application", null, false, false);
+		}
 
 	}
 

@@ -37,6 +37,19 @@ public class RedisConsumerProperties {
 	private Duration batchMaxWait = Duration.ZERO;
 
 	/**
+	 * Who acknowledges entries: auto (the binder, after the handler returned) or manual (the application,
+	 * through the RedisStreamAcknowledgment in the redis_acknowledgment header, from any thread). Manual
+	 * acknowledgement takes one message at a time (not with batch-mode).
+	 */
+	private AckMode ackMode = AckMode.AUTO;
+
+	/**
+	 * With ack-mode manual: the most entries one consumer has handed to its handler and not yet seen settled
+	 * by the application; the consumer reads no more until some are.
+	 */
+	private int maxUnacknowledged = 100;
+
+	/**
 	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding finishes the entry in
 	 * hand, hands the rest of its batch back to the group, and waits at most this long for a read under
 	 * way.
@@ -127,6 +140,22 @@ public class RedisConsumerProperties {
 
 	public void setReadCount(int readCount) {
 		this.readCount = readCount;
+	}
+
+	public AckMode getAckMode() {
+		return this.ackMode;
+	}
+
+	public void setAckMode(AckMode ackMode) {
+		this.ackMode = ackMode;
+	}
+
+	public int getMaxUnacknowledged() {
+		return this.maxUnacknowledged;
+	}
+
+	public void setMaxUnacknowledged(int maxUnacknowledged) {
+		this.maxUnacknowledged = maxUnacknowledged;
 	}
 
 	public int getBatchMinCount() {
@@ -270,6 +299,10 @@ public class RedisConsumerProperties {
 		PropertyChecks.notNegative(prefix + ".dlq-max-len", this.dlqMaxLen);
 		PropertyChecks.positive(prefix + ".consumer-expiry", this.consumerExpiry);
 		PropertyChecks.positive(prefix + ".shutdown-timeout", this.shutdownTimeout);
+		PropertyChecks.positive(prefix + ".max-unacknowledged", this.maxUnacknowledged);
+		if (this.ackMode == null) {
+			throw PropertyChecks.invalid(prefix + ".ack-mode", null, "must be auto or manual");
+		}
 		PropertyChecks.positive(prefix + ".batch-min-count", this.batchMinCount);
 		if (this.batchMinCount > this.readCount) {
 			throw PropertyChecks.invalid(prefix + ".batch-min-count", this.batchMinCount,

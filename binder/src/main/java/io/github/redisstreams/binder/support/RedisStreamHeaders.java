@@ -37,6 +37,12 @@ public final class RedisStreamHeaders {
 	 */
 	public static final String DELIVERY_COUNT = PREFIX + "deliveryCount";
 
+	/**
+	 * With {@code ack-mode: manual}: the {@link RedisStreamAcknowledgment} with which the application settles
+	 * the entry.
+	 */
+	public static final String ACKNOWLEDGMENT = PREFIX + "acknowledgment";
+
 	private RedisStreamHeaders() {
 	}
 

@@ -26,6 +26,7 @@ class RedisConsumerPropertiesTests {
 		assertInvalid("read-count", (properties) -> properties.setReadCount(0));
 		assertInvalid("claim-batch-size", (properties) -> properties.setClaimBatchSize(-1));
 		assertInvalid("max-deliveries", (properties) -> properties.setMaxDeliveries(0));
+		assertInvalid("max-unacknowledged", (properties) -> properties.setMaxUnacknowledged(0));
 	}
 
 	@Test
@@ -55,6 +56,12 @@ class RedisConsumerPropertiesTests {
 		assertInvalid("batch-max-wait", (properties) -> properties.setBatchMaxWait(null));
 		// the entries read first wait with the batch: half of claim-idle-time at most
 		assertInvalid("batch-max-wait", (properties) -> properties.setBatchMaxWait(Duration.ofSeconds(16)));
+	}
+
+	@Test
+	void ackModeMustBeSet() {
+		assertValid((properties) -> properties.setAckMode(AckMode.MANUAL));
+		assertInvalid("ack-mode", (properties) -> properties.setAckMode(null));
 	}
 
 	@Test

@@ -1,9 +1,12 @@
 package io.github.redisstreams.binder.config;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.cloud.function.context.FunctionCatalog;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -13,8 +16,8 @@ import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 
 /**
  * Application-level beans of the Redis binder: the registry through which the binder (in its own
- * context) publishes its running bindings, the reader of their state in Redis, and the dead-letter
- * operations.
+ * context) publishes its running bindings, the reader of their state in Redis, the dead-letter
+ * operations, and the warning about reactive functions bound to the binder.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 public class RedisStreamAutoConfiguration {
@@ -40,6 +43,16 @@ public class RedisStreamAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RedisStreamDeadLetterOperations redisDeadLetterOperations(RedisConnectionFactory connectionFactory) {
 		return new RedisStreamDeadLetterOperations(connectionFactory);
+	}
+
+	/**
+	 * Warns at startup about each reactive function ({@code Flux} input) that consumes from a Redis binding:
+	 * such a function gets no at-least-once guarantee.
+	 */
+	@Bean
+	RedisStreamReactiveFunctionWarning redisStreamReactiveFunctionWarning(ApplicationContext context,
+			ObjectProvider<FunctionCatalog> functionCatalog) {
+		return new RedisStreamReactiveFunctionWarning(context, functionCatalog);
 	}
 
 }

@@ -123,7 +123,8 @@ final class RedisStreamReactiveFunctionWarning implements SmartApplicationListen
 				+ " retried nor dead-lettered and, unless the function handles it, ends the function's subscription"
 				+ " (later entries then fail until the application restarts). For at-least-once delivery use an"
 				+ " imperative function"
-				+ " (Consumer<T>, Function<T, R>). See 'Reactive functions' in docs/recovery.md.";
+				+ " (Consumer<T>, Function<T, R>), or a batch consumer (Consumer<List<T>> with batch-mode) to take"
+				+ " many entries per call. See 'Reactive functions' in docs/recovery.md.";
 	}
 
 }

@@ -107,7 +107,7 @@ final class AckBatcher {
 	 * Queues an acknowledgement and sends what waits at once: an application acknowledging an entry itself
 	 * ({@code ack-mode: manual}), on its own thread, decides when it goes out.
 	 */
-	synchronized void addAndFlush(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
+	void addAndFlush(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
 		add(delivery, markerKey, writes);
 		flush();
 	}
@@ -116,9 +116,13 @@ final class AckBatcher {
 	 * Flushes when enough acknowledgements are waiting or the oldest has waited long enough (slow
 	 * handlers must not hold finished entries unacknowledged for long: a crash would redeliver them).
 	 */
-	synchronized void flushIfDue() {
-		if (!this.waiting.isEmpty()
-				&& (this.waiting.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS)) {
+	void flushIfDue() {
+		boolean due;
+		synchronized (this) {
+			due = !this.waiting.isEmpty()
+					&& (this.waiting.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS);
+		}
+		if (due) {
 			flush();
 		}
 	}
@@ -127,12 +131,17 @@ final class AckBatcher {
 	 * Sends the waiting acknowledgements without waiting for the reply, once the writes of their handlers
 	 * are confirmed.
 	 */
-	synchronized void flush() {
-		if (this.waiting.isEmpty()) {
-			return;
+	void flush() {
+		List<Waiting> waited;
+		synchronized (this) {
+			if (this.waiting.isEmpty()) {
+				return;
+			}
+			waited = new ArrayList<>(this.waiting);
+			this.waiting.clear();
 		}
-		List<Waiting> waited = new ArrayList<>(this.waiting);
-		this.waiting.clear();
+		// outside the lock: this may wait for replies (the handlers' writes), and other threads (manual
+		// acknowledgements) must not queue behind it
 		List<Waiting> batch = confirmedWrites(waited);
 		if (batch.isEmpty()) {
 			return;
@@ -210,7 +219,14 @@ final class AckBatcher {
 			else {
 				// released: a failed entry must age, so that it is claimed and delivered again
 				this.held.remove(item.delivery().id());
-				this.writeFailures.writesFailed(item.delivery(), failure);
+				try {
+					this.writeFailures.writesFailed(item.delivery(), failure);
+				}
+				catch (RuntimeException ex) {
+					// the others of the batch are still acknowledged; this one stays pending and comes back
+					logger.warn("Could not settle entry " + item.delivery().id() + " of stream '" + this.stream
+							+ "' whose handler's writes failed; it stays pending: " + ex);
+				}
 			}
 		}
 		return confirmed;

@@ -27,8 +27,9 @@ import io.github.redisstreams.binder.support.Delivery;
  * <li>the others go to the handler as one list, with the binding's retries around the call, and are
  * acknowledged together after it returned (one flush of the {@link AckBatcher});</li>
  * <li>a handler that names the failed entry ({@link BatchEntryFailedException}) has the entries before it
- * acknowledged at once and the retry start at it; once the retries are spent, the failed entry is settled
- * as a failed single message and the entries after it go to the handler again as a new batch;</li>
+ * acknowledged at once, and the failed entry starts a new batch with those after it and a fresh retry
+ * budget; when the failed entry is the first of its batch and the retries are spent, it is settled as a
+ * failed single message and the entries after it go to the handler again as a new batch;</li>
  * <li>a handler that fails without naming an entry has its batch retried; once the retries are spent, each
  * entry goes to the handler on its own (a list of one, with its own retries), so that a healthy entry is
  * never charged, nor dead-lettered, for a neighbour's failure.</li>
@@ -114,68 +115,74 @@ final class BatchProcessor {
 	}
 
 	/**
-	 * One handler call for the batch, with the binding's retries.
-	 * @return what is left: entries to deliver again as a batch, or entries to deliver one by one
+	 * Hands the batch to the handler, with the binding's retries.
+	 * @return what is left: entries to deliver again as a batch (after a named failed entry, or, when a try
+	 * named one and processed those before it, from the failed one on, with a fresh retry budget), or entries
+	 * to deliver one by one
 	 */
 	private Outcome deliver(List<Prepared> batch, Handling handling) {
 		List<String> ids = batch.stream().map((item) -> item.delivery().id()).toList();
-		// the first entry not yet processed: a handler naming a failed entry moves it forward
-		int[] offset = { 0 };
 		int[] attempts = { 0 };
 		long start = System.nanoTime();
 		try {
-			List<CompletableFuture<?>> writes = this.entries.retryTemplate().execute(() -> {
+			Attempt result = this.entries.retryTemplate().execute(() -> {
 				if (attempts[0]++ > 0) {
 					this.entries.metrics().retried();
 				}
-				return attempt(batch, ids, offset, handling);
+				return attempt(batch, ids, handling);
 			});
 			this.entries.metrics().handlerDuration(System.nanoTime() - start);
-			for (Prepared item : batch.subList(offset[0], batch.size())) {
-				this.entries.processed(item, handling, writes);
+			if (result.failedAt() > 0) {
+				return new Outcome(List.copyOf(batch.subList(result.failedAt(), batch.size())), List.of());
+			}
+			for (Prepared item : batch) {
+				this.entries.processed(item, handling, result.writes());
 			}
 			return new Outcome(List.of(), List.of());
 		}
 		catch (RetryException ex) {
 			this.entries.metrics().handlerDuration(System.nanoTime() - start);
 			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-			List<Prepared> unprocessed = batch.subList(offset[0], batch.size());
 			BatchEntryFailedException named = BatchEntryFailedException.find(cause);
-			if (named != null && named.indexIn(ids.subList(offset[0], ids.size())) == 0) {
-				this.entries.failed(unprocessed.get(0), handling, named);
-				return new Outcome(List.copyOf(unprocessed.subList(1, unprocessed.size())), List.of());
+			if (named != null && named.indexIn(ids) == 0) {
+				this.entries.failed(batch.get(0), handling, named);
+				return new Outcome(List.copyOf(batch.subList(1, batch.size())), List.of());
 			}
-			logger.warn("A batch of " + unprocessed.size() + " entries of " + this.entries.settings().describe()
+			logger.warn("A batch of " + batch.size() + " entries of " + this.entries.settings().describe()
 					+ " failed after its retries without naming the entry that failed (BatchEntryFailedException); "
 					+ "each entry now goes to the handler on its own: " + cause);
-			return new Outcome(List.of(), List.copyOf(unprocessed));
+			return new Outcome(List.of(), List.copyOf(batch));
 		}
 	}
 
 	/**
-	 * One try: the handler gets the entries from {@code offset} on. When it names the failed entry, those
-	 * before it are processed: they are acknowledged now (with the writes the try made) and the next try
-	 * starts at the failed one.
+	 * One try. When the handler names a failed entry after the first, the entries before it are processed:
+	 * they are acknowledged at once (with the writes the try made), and the try ends there, so that the
+	 * failed entry starts a batch of its own with the whole retry budget. A failed first entry, or a failure
+	 * naming none, is thrown for the retries.
 	 */
-	private List<CompletableFuture<?>> attempt(List<Prepared> batch, List<String> ids, int[] offset,
-			Handling handling) {
-		List<Prepared> current = batch.subList(offset[0], batch.size());
-		List<Message<byte[]>> messages = current.stream().map(Prepared::message).toList();
+	private Attempt attempt(List<Prepared> batch, List<String> ids, Handling handling) {
+		List<Message<byte[]>> messages = batch.stream().map(Prepared::message).toList();
 		List<List<CompletableFuture<?>>> failedWrites = new ArrayList<>(1);
 		try {
-			return this.entries.sendRecordingWrites(BatchMessages.of(messages), failedWrites::add);
+			return new Attempt(this.entries.sendRecordingWrites(BatchMessages.of(messages), failedWrites::add), -1);
 		}
 		catch (RuntimeException ex) {
 			BatchEntryFailedException named = BatchEntryFailedException.find(ex);
-			int failedAt = (named != null) ? named.indexIn(ids.subList(offset[0], ids.size())) : -1;
-			if (failedAt > 0) {
-				List<CompletableFuture<?>> writes = failedWrites.isEmpty() ? List.of() : failedWrites.get(0);
-				for (int i = 0; i < failedAt; i++) {
-					this.entries.processed(current.get(i), handling, writes);
-				}
-				offset[0] += failedAt;
+			int failedAt = (named != null) ? named.indexIn(ids) : -1;
+			if (failedAt <= 0) {
+				throw ex;
 			}
-			throw ex;
+			List<CompletableFuture<?>> writes = failedWrites.isEmpty() ? List.of() : failedWrites.get(0);
+			for (int i = 0; i < failedAt; i++) {
+				this.entries.processed(batch.get(i), handling, writes);
+			}
+			handling.acks().flush();
+			if (logger.isDebugEnabled()) {
+				logger.debug("Batch handler of " + this.entries.settings().describe() + " named entry " + ids.get(failedAt)
+						+ " as failed: " + failedAt + " entries before it acknowledged; it is tried again: " + ex);
+			}
+			return new Attempt(writes, failedAt);
 		}
 	}
 
@@ -208,6 +215,14 @@ final class BatchProcessor {
 	 * entry), or entries to hand over one at a time (after a failure that named none).
 	 */
 	private record Outcome(List<Prepared> again, List<Prepared> oneByOne) {
+
+	}
+
+	/**
+	 * What one try gave: the writes of a successful call, or the position of a named failed entry after the
+	 * first (the entries before it were processed).
+	 */
+	private record Attempt(List<CompletableFuture<?>> writes, int failedAt) {
 
 	}
 

@@ -3,6 +3,8 @@ package io.github.redisstreams.binder.inbound;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -17,7 +19,6 @@ import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.properties.AckMode;
 import io.github.redisstreams.binder.properties.StartOffset;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
@@ -110,11 +111,12 @@ final class ConsumerLoop implements Runnable {
 	 * @param predecessor the loop that ran under the same name before this one and may still be finishing
 	 * an entry (a binding stopped and started again), or null: this loop reads nothing until it finished
 	 * @param onFinished run when the loop has finished
+	 * @param manual with {@code ack-mode: manual}, the acknowledgement handles of the consumer; null otherwise
 	 */
 	ConsumerLoop(ConsumerSettings settings, String consumer, RedisStreamConnections connections,
 			RedisStreamProvisioner provisioner, EntryProcessor processor, AckBatcher acks, LeaseKeeper leases,
 			PendingEntryRecovery recovery, PendingEntryUpdates pendingUpdates, ConsumerLoop predecessor,
-			Runnable onFinished) {
+			Runnable onFinished, ManualSettlement manual) {
 		this.settings = settings;
 		this.consumer = consumer;
 		this.connections = connections;
@@ -124,8 +126,7 @@ final class ConsumerLoop implements Runnable {
 		this.acks = acks;
 		this.leases = leases;
 		this.held = leases.register(consumer);
-		this.manual = (settings.redis().getAckMode() == AckMode.MANUAL) ? new ManualSettlement(consumer, acks,
-				this.held, new UnacknowledgedEntries(settings.redis().getMaxUnacknowledged()), processor) : null;
+		this.manual = manual;
 		this.recovery = recovery;
 		this.pendingUpdates = pendingUpdates;
 		this.predecessor = predecessor;
@@ -172,6 +173,7 @@ final class ConsumerLoop implements Runnable {
 						reader.xgroupCreateconsumer(this.settings.stream(), this.settings.group(), this.consumer);
 						this.registered = true;
 					}
+					expireUnacknowledged();
 					if (!roomToRead()) {
 						continue;
 					}
@@ -261,27 +263,53 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		try {
-			this.manual.unacknowledged().awaitNone(this.settings.redis().getShutdownTimeout());
+			// the stop's own deadline: the time the container waits for this loop
+			this.manual.unacknowledged().awaitNone(this.state.stopTimeLeft(this.settings.redis().getShutdownTimeout()));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		List<String> ids = this.manual.unacknowledged()
-			.closeAll("its consumer stopped and handed it back to the group")
-			.stream()
-			.map((acknowledgment) -> acknowledgment.delivery().id())
-			.toList();
-		if (!ids.isEmpty()) {
-			logger.warn(ids.size() + " entries of " + this.settings.describe() + " were still waiting for the "
-					+ "application's acknowledgement when consumer '" + this.consumer + "' stopped; they are handed "
-					+ "back to the group and delivered again");
-			ids.forEach(this.held::remove);
+		List<ManualAcknowledgment> closed = this.manual.unacknowledged()
+			.closeAll("its consumer stopped and handed it back to the group");
+		if (closed.isEmpty()) {
+			return;
+		}
+		logger.warn(closed.size() + " entries of " + this.settings.describe() + " were still waiting for the "
+				+ "application's acknowledgement when consumer '" + this.consumer + "' stopped; they are handed "
+				+ "back to the group and delivered again");
+		closed.forEach((acknowledgment) -> this.held.remove(acknowledgment.entryId()));
+		// each keeps the deliveries it had (Redis's counter of the entries of a new batch was set back to 0)
+		Map<Long, List<String>> byCount = new TreeMap<>();
+		for (ManualAcknowledgment acknowledgment : closed) {
+			byCount.computeIfAbsent(acknowledgment.delivery().deliveryCount(), (count) -> new ArrayList<>())
+				.add(acknowledgment.entryId());
+		}
+		byCount.forEach((count, ids) -> {
 			try {
-				this.leases.release(this.consumer, ids, null);
+				this.leases.release(this.consumer, ids, count);
 			}
 			catch (RuntimeException ex) {
 				// Redis unreachable: they stay pending and are claimed after claim-idle-time
 			}
+		});
+	}
+
+	/**
+	 * With manual acknowledgement, entries the application has not settled within {@code ack-timeout} are
+	 * taken back as failed deliveries: a lost handle must not hold an entry, and a place of
+	 * {@code max-unacknowledged}, for ever.
+	 */
+	private void expireUnacknowledged() {
+		if (this.manual == null) {
+			return;
+		}
+		Duration timeout = this.settings.redis().getAckTimeout();
+		for (ManualAcknowledgment expired : this.manual.unacknowledged()
+			.closeOlderThan(timeout, "it was not settled within ack-timeout (" + timeout + ") and the binder took it back")) {
+			logger.warn("Entry " + expired.entryId() + " of " + this.settings.describe() + " was not acknowledged by "
+					+ "the application within ack-timeout (" + timeout + "); it is delivered again");
+			this.held.remove(expired.entryId());
+			this.processor.requeued(expired.delivery(), this.consumer, expired.countsReset());
 		}
 	}
 
@@ -405,7 +433,7 @@ final class ConsumerLoop implements Runnable {
 				GroupOffset.NEW_ENTRIES, count, block ? this.settings.redis().getBlockTimeout() : null);
 		if (this.batches != null) {
 			// a batch goes to its handler whole: every entry is delivered, none is set back
-			entries = gather(reader, entries);
+			entries = gather(reader, entries, block);
 		}
 		else if (entries.size() > 1) {
 			// the first entry goes to its handler now; the others wait and must not count as delivered until
@@ -426,10 +454,11 @@ final class ConsumerLoop implements Runnable {
 	 * the time left (at most {@code block-timeout}, the connection's own limit) and asks only for what fills
 	 * {@code read-count}.
 	 */
-	private List<StreamEntry> gather(StreamCommands reader, List<StreamEntry> first) {
+	private List<StreamEntry> gather(StreamCommands reader, List<StreamEntry> first, boolean block) {
 		int minCount = this.settings.redis().getBatchMinCount();
 		Duration maxWait = this.settings.redis().getBatchMaxWait();
-		if (first.isEmpty() || first.size() >= minCount || maxWait.isZero()) {
+		if (first.isEmpty() || first.size() >= minCount || maxWait.isZero() || !block) {
+			// a read that did not block (a claim scan is under way) does not wait for more either
 			return first;
 		}
 		List<StreamEntry> all = new ArrayList<>(first);
@@ -437,7 +466,7 @@ final class ConsumerLoop implements Runnable {
 		long blockMillis = this.settings.redis().getBlockTimeout().toMillis();
 		long deadline = System.nanoTime() + maxWait.toNanos();
 		try {
-			while (all.size() < minCount && this.state.isRunning()) {
+			while (all.size() < minCount && this.state.get() == ConsumerState.State.READING) {
 				long left = (deadline - System.nanoTime()) / 1_000_000;
 				if (left <= 0) {
 					break;
@@ -467,9 +496,10 @@ final class ConsumerLoop implements Runnable {
 						this.unstarted, this.countsReset, this.manual);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
-			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time, with
-			// no delivery counted, since no handler got it
-			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList(), 0L);
+			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time. One at a
+			// time, no handler got it: no delivery counted. In a batch, the handler had it: its count stays
+			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList(),
+					(this.batches != null) ? null : 0L);
 		}
 	}
 

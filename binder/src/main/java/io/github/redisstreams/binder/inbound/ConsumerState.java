@@ -18,6 +18,9 @@ final class ConsumerState {
 
 	private State state = State.READING;
 
+	/** When a stop was first asked for ({@link System#nanoTime()}), or 0. */
+	private long stopAskedAt;
+
 	synchronized State get() {
 		return this.state;
 	}
@@ -54,9 +57,25 @@ final class ConsumerState {
 
 	synchronized void stop() {
 		if (this.state != State.FINISHED) {
+			if (this.state != State.STOPPING) {
+				this.stopAskedAt = System.nanoTime();
+			}
 			this.state = State.STOPPING;
 			notifyAll();
 		}
+	}
+
+	/**
+	 * How much of a stop's time is left.
+	 * @param timeout the stop's whole time ({@code shutdown-timeout})
+	 * @return the time left, the whole time when no stop was asked for
+	 */
+	synchronized Duration stopTimeLeft(Duration timeout) {
+		if (this.stopAskedAt == 0) {
+			return timeout;
+		}
+		Duration left = timeout.minusNanos(System.nanoTime() - this.stopAskedAt);
+		return left.isNegative() ? Duration.ZERO : left;
 	}
 
 	synchronized void finished() {

@@ -179,6 +179,10 @@ final class EntryProcessor {
 					return batch.subList(i, batch.size());
 				}
 				acks.flushIfDue();
+				if (held.contains(batch.get(i).id())) {
+					// in hand here already (waiting for the application, its lease late): not taken twice
+					continue;
+				}
 				Delivery delivery = take.apply(batch.get(i));
 				if (delivery == null) {
 					continue;
@@ -282,7 +286,8 @@ final class EntryProcessor {
 	}
 
 	private void deliver(Prepared item, Handling handling) {
-		ManualAcknowledgment manual = (handling.manual() != null) ? handling.manual().open(item) : null;
+		ManualAcknowledgment manual = (handling.manual() != null) ? handling.manual().open(item, handling.countsReset())
+				: null;
 		Message<?> message = (manual != null) ? withAcknowledgment(item.message(), manual)
 				: this.batchMode ? BatchMessages.of(List.of(item.message())) : item.message();
 		long start = System.nanoTime();
@@ -338,10 +343,19 @@ final class EntryProcessor {
 	}
 
 	/**
-	 * The application asked for an entry to be delivered again (manual acknowledgement): a failed delivery.
+	 * The application asked for an entry to be delivered again (manual acknowledgement): a failed delivery,
+	 * whatever the binding's retryable exceptions, recorded after the reset of its batch's counters.
 	 */
-	void requeued(Delivery delivery, String consumer) {
-		handlerFailed(delivery, consumer, new RequeuedException(delivery.id()));
+	void requeued(Delivery delivery, String consumer, CompletableFuture<?> countsReset) {
+		this.metrics.failed();
+		awaitQuietly(countsReset);
+		try {
+			this.failures.requeued(delivery, consumer, new RequeuedException(delivery.id()));
+		}
+		catch (RedisException ex) {
+			logger.warn("Could not requeue entry " + delivery.id() + " of " + this.settings.describe()
+					+ "; it stays pending and is delivered again later: " + ex);
+		}
 	}
 
 	/**

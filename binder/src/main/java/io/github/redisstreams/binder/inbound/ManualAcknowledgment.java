@@ -33,6 +33,12 @@ final class ManualAcknowledgment implements RedisStreamAcknowledgment {
 
 	private final Settlement settlement;
 
+	/** The reset of the delivery counters of the entry's batch: a requeue is recorded after it. */
+	private final CompletableFuture<?> countsReset;
+
+	/** When the handler returned: the entry waits for the application from then on. */
+	private volatile long waitingSince;
+
 	private State state = State.RUNNING;
 
 	private Outcome outcome;
@@ -43,10 +49,11 @@ final class ManualAcknowledgment implements RedisStreamAcknowledgment {
 
 	private List<CompletableFuture<?>> writes = List.of();
 
-	ManualAcknowledgment(Delivery delivery, String markerKey, Settlement settlement) {
+	ManualAcknowledgment(Delivery delivery, String markerKey, Settlement settlement, CompletableFuture<?> countsReset) {
 		this.delivery = delivery;
 		this.markerKey = markerKey;
 		this.settlement = settlement;
+		this.countsReset = countsReset;
 	}
 
 	@Override
@@ -114,6 +121,7 @@ final class ManualAcknowledgment implements RedisStreamAcknowledgment {
 			this.writes = handlerWrites;
 			if (this.state != State.REQUESTED) {
 				this.state = State.WAITING;
+				this.waitingSince = System.nanoTime();
 				unacknowledged.add(this);
 				return;
 			}
@@ -139,11 +147,22 @@ final class ManualAcknowledgment implements RedisStreamAcknowledgment {
 		return this.delivery;
 	}
 
+	CompletableFuture<?> countsReset() {
+		return this.countsReset;
+	}
+
+	/**
+	 * When the entry started waiting for the application ({@link System#nanoTime()}).
+	 */
+	long waitingSince() {
+		return this.waitingSince;
+	}
+
 	private void apply() {
 		switch (this.outcome) {
 			case ACKNOWLEDGED -> this.settlement.acknowledge(this, this.delivery, this.markerKey, this.writes);
 			case REJECTED -> this.settlement.reject(this, this.delivery, this.reason);
-			case REQUEUED -> this.settlement.requeue(this, this.delivery);
+			case REQUEUED -> this.settlement.requeue(this, this.delivery, this.countsReset);
 		}
 	}
 
@@ -165,7 +184,7 @@ final class ManualAcknowledgment implements RedisStreamAcknowledgment {
 
 		void reject(ManualAcknowledgment acknowledgment, Delivery delivery, Throwable reason);
 
-		void requeue(ManualAcknowledgment acknowledgment, Delivery delivery);
+		void requeue(ManualAcknowledgment acknowledgment, Delivery delivery, CompletableFuture<?> countsReset);
 
 	}
 

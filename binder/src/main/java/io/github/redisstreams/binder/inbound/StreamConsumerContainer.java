@@ -18,6 +18,7 @@ import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
+import io.github.redisstreams.binder.properties.AckMode;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.ConsumerJanitor;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
@@ -107,7 +108,8 @@ public class StreamConsumerContainer {
 	/**
 	 * Where the consumer loops run: each takes a thread for as long as the binding runs. By default a new
 	 * thread per loop, named after the binding.
-	 * @param executor an executor with a thread for each concurrency slot
+	 * @param executor an executor with a thread for each concurrency slot, and, with manual acknowledgement,
+	 * for the settlements an application makes on a Lettuce I/O thread
 	 */
 	public void setTaskExecutor(TaskExecutor executor) {
 		this.executor = executor;
@@ -154,8 +156,12 @@ public class StreamConsumerContainer {
 				.filter((loop) -> loop.consumer().equals(consumer) && loop.isAlive())
 				.findFirst()
 				.orElse(null);
+			ManualSettlement manual = (this.settings.redis().getAckMode() == AckMode.MANUAL)
+					? new ManualSettlement(consumer, acks, held,
+							new UnacknowledgedEntries(this.settings.redis().getMaxUnacknowledged()), processor, this.executor)
+					: null;
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
-					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished);
+					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished, manual);
 			if (this.paused) {
 				loop.pauseReading();
 			}
@@ -268,7 +274,8 @@ public class StreamConsumerContainer {
 
 	/**
 	 * Stops reading new entries (the {@code PAUSED} state of the bindings actuator endpoint). Entries already
-	 * fetched are finished and acknowledged first, so no entry waits on a paused instance.
+	 * fetched are finished and acknowledged first, so no entry waits on a paused instance (with manual
+	 * acknowledgement, entries the application has not settled yet keep waiting for it, leased).
 	 */
 	public void pause() {
 		this.paused = true;

@@ -80,6 +80,33 @@ final class UnacknowledgedEntries {
 	}
 
 	/**
+	 * Takes the entries that have waited for the application longer than the given time, which may then
+	 * settle none of them.
+	 * @return their acknowledgements, closed, oldest first
+	 */
+	List<ManualAcknowledgment> closeOlderThan(Duration timeout, String why) {
+		long now = System.nanoTime();
+		List<ManualAcknowledgment> expired = new ArrayList<>();
+		synchronized (this) {
+			for (ManualAcknowledgment acknowledgment : this.waiting.values()) {
+				if (now - acknowledgment.waitingSince() < timeout.toNanos()) {
+					// oldest first: the rest waited less
+					break;
+				}
+				expired.add(acknowledgment);
+			}
+		}
+		List<ManualAcknowledgment> closed = new ArrayList<>(expired.size());
+		for (ManualAcknowledgment acknowledgment : expired) {
+			if (acknowledgment.close(why)) {
+				closed.add(acknowledgment);
+			}
+			remove(acknowledgment);
+		}
+		return closed;
+	}
+
+	/**
 	 * Takes every entry still waiting for the application, which may then settle none of them.
 	 * @return their acknowledgements, closed
 	 */

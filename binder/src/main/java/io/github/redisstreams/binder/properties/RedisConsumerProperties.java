@@ -50,6 +50,14 @@ public class RedisConsumerProperties {
 	private int maxUnacknowledged = 100;
 
 	/**
+	 * With ack-mode manual: how long an entry may wait for the application to settle it after its handler
+	 * returned. After that the binder takes it back as a failed delivery (delivered again after
+	 * claim-idle-time, dead-lettered after max-deliveries), logged at WARN, so that an entry whose handle was
+	 * lost does not hold its place for ever.
+	 */
+	private Duration ackTimeout = Duration.ofMinutes(30);
+
+	/**
 	 * How long one XREADGROUP waits for new entries (BLOCK). A stopping binding finishes the entry in
 	 * hand, hands the rest of its batch back to the group, and waits at most this long for a read under
 	 * way.
@@ -156,6 +164,14 @@ public class RedisConsumerProperties {
 
 	public void setMaxUnacknowledged(int maxUnacknowledged) {
 		this.maxUnacknowledged = maxUnacknowledged;
+	}
+
+	public Duration getAckTimeout() {
+		return this.ackTimeout;
+	}
+
+	public void setAckTimeout(Duration ackTimeout) {
+		this.ackTimeout = ackTimeout;
 	}
 
 	public int getBatchMinCount() {
@@ -300,6 +316,7 @@ public class RedisConsumerProperties {
 		PropertyChecks.positive(prefix + ".consumer-expiry", this.consumerExpiry);
 		PropertyChecks.positive(prefix + ".shutdown-timeout", this.shutdownTimeout);
 		PropertyChecks.positive(prefix + ".max-unacknowledged", this.maxUnacknowledged);
+		PropertyChecks.positive(prefix + ".ack-timeout", this.ackTimeout);
 		if (this.ackMode == null) {
 			throw PropertyChecks.invalid(prefix + ".ack-mode", null, "must be auto or manual");
 		}

@@ -103,6 +103,31 @@ public class DeliveryFailureHandler {
 	}
 
 	/**
+	 * Handles an entry the application asked to have delivered again (manual acknowledgement): a failed
+	 * delivery whatever the binding's retryable exceptions say, dead-lettered only once it has had
+	 * {@code max-deliveries} deliveries.
+	 * @param delivery the entry and its delivery count
+	 * @param consumer the consumer that owns it
+	 * @param cause what to record as its failure
+	 * @return what became of the entry
+	 */
+	public Outcome requeued(Delivery delivery, String consumer, Throwable cause) {
+		if (delivery.deliveryCount() >= this.maxDeliveries) {
+			return giveUp(delivery, consumer, cause, "it was requeued on its last delivery (" + delivery.deliveryCount()
+					+ " of max-deliveries " + this.maxDeliveries + ")");
+		}
+		if (!this.pendingUpdates.recordFailedDelivery(consumer, delivery.id(), delivery.deliveryCount())) {
+			return Outcome.NOT_OWNED;
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
+					+ "') was requeued on delivery " + delivery.deliveryCount() + " of " + this.maxDeliveries
+					+ "; it is delivered again after claim-idle-time");
+		}
+		return Outcome.LEFT_PENDING;
+	}
+
+	/**
 	 * Gives an entry up: dead-letters it, or acknowledges and reports it when there is no dead-letter
 	 * stream.
 	 * @param delivery the entry and its delivery count

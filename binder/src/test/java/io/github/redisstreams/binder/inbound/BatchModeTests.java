@@ -12,6 +12,8 @@ import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
@@ -92,11 +94,13 @@ class BatchModeTests {
 		}
 	}
 
-	@Test
-	void aNamedFailedEntryIsSettledAloneTheEntriesBeforeItAreAcknowledgedAndTheRestDeliveredAgain() {
+	@ParameterizedTest(name = "max-attempts {0}")
+	@ValueSource(ints = { 1, 2 })
+	void aNamedFailedEntryIsSettledAloneTheEntriesBeforeItAreAcknowledgedAndTheRestDeliveredAgain(int maxAttempts) {
 		String stream = RedisTestSupport.uniqueName("named");
 		add(stream, "o-0", "o-1", "bad", "o-3", "o-4");
-		try (ConfigurableApplicationContext app = BatchOrderTestApp.start(stream, GROUP, NOT_STARTED, consumer("max-attempts", 2),
+		try (ConfigurableApplicationContext app = BatchOrderTestApp.start(stream, GROUP, NOT_STARTED,
+				consumer("max-attempts", maxAttempts),
 				redisConsumer("max-deliveries", 2), redisConsumer("claim-idle-time", "500ms"),
 				redisConsumer("claim-interval", "100ms"))) {
 			BatchOrderHandler handler = app.getBean(BatchOrderHandler.class);

@@ -93,8 +93,10 @@ class ManualAcknowledgmentTests {
 	void aRequeuedEntryIsDeliveredAgainAfterClaimIdleTimeAndDeadLetteredAfterMaxDeliveries() {
 		String stream = RedisTestSupport.uniqueName("manual-requeue");
 		String dlq = "{" + stream + "}:" + GROUP + ":dlq";
-		try (ConfigurableApplicationContext app = ManualAckTestApp.start(stream, GROUP,
-				with(FAST_CLAIMS, redisConsumer("max-deliveries", 2)))) {
+		// a list of retryable exceptions that a requeue's own failure is not on: a requeue is delivered again anyway
+		String[] args = with(with(FAST_CLAIMS, redisConsumer("max-deliveries", 2)),
+				consumer("retryable-exceptions.java.net.ConnectException", true));
+		try (ConfigurableApplicationContext app = ManualAckTestApp.start(stream, GROUP, args)) {
 			ManualAckTestApp.Handler handler = app.getBean(ManualAckTestApp.Handler.class);
 			// every delivery is requeued as soon as the handler returns: it must not loop for ever
 			handler.behave((message) -> ManualAckTestApp.Handler.acknowledgment(message).requeue());
@@ -104,6 +106,25 @@ class ManualAcknowledgmentTests {
 		}
 		finally {
 			redis.del(stream, dlq);
+		}
+	}
+
+	@Test
+	void anEntryNotSettledWithinAckTimeoutIsTakenBackAndDeliveredAgain() {
+		String stream = RedisTestSupport.uniqueName("manual-timeout");
+		try (ConfigurableApplicationContext app = ManualAckTestApp.start(stream, GROUP,
+				with(FAST_CLAIMS, redisConsumer("ack-timeout", "300ms")))) {
+			ManualAckTestApp.Handler handler = app.getBean(ManualAckTestApp.Handler.class);
+			redis.xadd(stream, "payload", new Order("o-1", 1).toJson());
+			await().atMost(Duration.ofSeconds(10)).until(() -> handler.totalDeliveries() == 1);
+			RedisStreamAcknowledgment lost = handler.nextHandle();
+			await().atMost(Duration.ofSeconds(10)).until(() -> handler.deliveries("o-1") == 2);
+			assertThatIllegalStateException().isThrownBy(lost::acknowledge).withMessageContaining("ack-timeout");
+			handler.nextHandle().acknowledge();
+			await().atMost(Duration.ofSeconds(5)).until(() -> pending(stream) == 0);
+		}
+		finally {
+			redis.del(stream);
 		}
 	}
 

@@ -117,6 +117,9 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 	/** Guards the reading state below: polls, starts, stops and pauses. */
 	private final Object lock = new Object();
 
+	/** Serialises starts and stops: a second stop returns only once the first has handed everything back. */
+	private final Object lifecycle = new Object();
+
 	/** Entries fetched for this consumer and not handed out yet, in order. */
 	private final Deque<Delivery> ready = new ArrayDeque<>();
 
@@ -209,6 +212,12 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 
 	@Override
 	public void start() {
+		synchronized (this.lifecycle) {
+			doStart();
+		}
+	}
+
+	private void doStart() {
 		synchronized (this.lock) {
 			if (this.running) {
 				return;
@@ -242,6 +251,12 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 	 */
 	@Override
 	public void stop() {
+		synchronized (this.lifecycle) {
+			doStop();
+		}
+	}
+
+	private void doStop() {
 		List<Delivery> unpolled;
 		List<String> ownUntaken;
 		synchronized (this.lock) {

@@ -215,17 +215,26 @@ public class RedisStreamMessageChannelBinder extends
 					+ ") is ignored; it reads as one consumer, when the application polls");
 		}
 		List<String> names = this.consumerNames.allocate(target.stream(), target.group(), 1);
-		ConsumerSettings settings = new ConsumerSettings(bindingName, target.stream(), target.group(),
-				target.anonymous(), names, redis, target.deadLetterStream());
-		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, target.stream(), target.group());
-		InboundParts parts = inboundParts(settings, properties, metrics, this.connections.shared());
-		RedisStreamMessageSource source = new RedisStreamMessageSource(settings, this.connections,
-				this.provisioningProvider, this.codec, parts.failures(), parts.idempotency(), this.scheduler, metrics,
-				parts.pendingUpdates());
-		source.setBindingRegistry(this.bindingRegistry);
-		this.consumerNamesInUse.put(destination, names);
-		this.polledSources.put(destination, source);
-		return new PolledConsumerResources(source, registerErrorInfrastructure(destination, group, properties, true));
+		try {
+			ConsumerSettings settings = new ConsumerSettings(bindingName, target.stream(), target.group(),
+					target.anonymous(), names, redis, target.deadLetterStream());
+			ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, target.stream(), target.group());
+			InboundParts parts = inboundParts(settings, properties, metrics, this.connections.shared());
+			RedisStreamMessageSource source = new RedisStreamMessageSource(settings, this.connections,
+					this.provisioningProvider, this.codec, parts.failures(), parts.idempotency(), this.scheduler,
+					metrics, parts.pendingUpdates());
+			source.setBindingRegistry(this.bindingRegistry);
+			ErrorInfrastructure errors = registerErrorInfrastructure(destination, group, properties, true);
+			this.consumerNamesInUse.put(destination, names);
+			this.polledSources.put(destination, source);
+			return new PolledConsumerResources(source, errors);
+		}
+		catch (RuntimeException ex) {
+			// the core provisioned the destination already and will not unbind a binding that failed
+			this.consumerNames.release(target.stream(), target.group(), names);
+			this.provisioningProvider.destroyAnonymousGroup(target);
+			throw ex;
+		}
 	}
 
 	/**

@@ -414,9 +414,8 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 			IllegalStateException cause = new IllegalStateException("Entry " + previous.delivery().id()
 					+ " was handed to a poll that settled it neither by its handler nor by an acknowledgement "
 					+ "(did the conversion of its payload fail?)");
-			if (previous.abandoned(cause)) {
-				logger.warn(cause.getMessage() + "; counted as a failed delivery of " + describe());
-			}
+			logger.warn(cause.getMessage() + "; counted as a failed delivery of " + describe());
+			previous.abandoned(cause);
 		}
 	}
 

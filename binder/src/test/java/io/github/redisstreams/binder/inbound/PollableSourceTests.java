@@ -255,7 +255,7 @@ class PollableSourceTests {
 	@Test
 	void noAutoAckMessageIsAcknowledgedLaterFromAnotherThreadAndKeepsItsLeaseMeanwhile() {
 		String stream = RedisTestSupport.uniqueName("polled-manual");
-		String[] quick = { consumer("claim-idle-time=600ms"), consumer("claim-interval=100ms") };
+		String[] quick = { consumer("claim-idle-time=1s"), consumer("claim-interval=100ms") };
 		add(stream, new Order("slow", 1));
 		try (ConfigurableApplicationContext first = start(stream, "poller-a", quick);
 				ConfigurableApplicationContext second = start(stream, "poller-b", quick)) {
@@ -270,8 +270,8 @@ class PollableSourceTests {
 			assertThat(later.get().isAcknowledged()).isFalse();
 			List<Message<?>> taken = new CopyOnWriteArrayList<>();
 			PollableMessageSource other = source(second);
-			// four times claim-idle-time
-			await().during(Duration.ofMillis(2400)).atMost(TIMEOUT).pollInSameThread()
+			// three times claim-idle-time
+			await().during(Duration.ofSeconds(3)).atMost(TIMEOUT).pollInSameThread()
 				.until(() -> !other.poll(taken::add, ORDER) && taken.isEmpty());
 			assertThat(pending(stream)).singleElement()
 				.satisfies((entry) -> assertThat(entry.getConsumer()).isEqualTo("poller-a-0"));

@@ -30,6 +30,7 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.cloud.stream.binder.PollableMessageSource;
+import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.binding.BindingsLifecycleController.State;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -246,6 +247,38 @@ class PollableSourceTests {
 			assertThat(source.poll(requeueAgain, ORDER)).isFalse();
 		}
 		cleanUp(stream);
+	}
+
+	/**
+	 * A polled handler that writes to another stream (a processor): its entry is acknowledged only once Redis
+	 * stored the output. While the output is refused (the key holds a string), the entry is a failed delivery
+	 * and stays pending; once the output can be written, it is delivered again and acknowledged.
+	 */
+	@Test
+	void acceptWaitsForTheOutputsOfTheHandlerAndARefusedOutputIsAFailedDelivery() {
+		String stream = RedisTestSupport.uniqueName("polled-processor");
+		String out = RedisTestSupport.uniqueName("polled-processor-out");
+		redis.set(out, "not a stream");
+		add(stream, new Order("forwarded", 1));
+		try (ConfigurableApplicationContext app = start(stream, "poller-a", plus(QUICK_CLAIMS,
+				consumer("max-deliveries=10")))) {
+			PollableMessageSource source = source(app);
+			StreamBridge bridge = app.getBean(StreamBridge.class);
+			MessageHandler forward = (message) -> bridge.send(out, message.getPayload());
+
+			assertThat(source.poll(forward, ORDER)).isTrue();
+
+			assertThat(pending(stream)).singleElement()
+				.satisfies((entry) -> assertThat(entry.getRedeliveryCount()).isEqualTo(1));
+			assertThat(count(app.getBean(MeterRegistry.class), "failed")).isEqualTo(1);
+			redis.del(out);
+			pollUntilHandled(source, forward);
+			await().atMost(TIMEOUT).until(() -> redis.xpending(stream, GROUP).getCount() == 0);
+			assertThat(redis.xlen(out)).isEqualTo(1);
+			assertThat(deadLetters(stream)).isEmpty();
+		}
+		cleanUp(stream);
+		redis.del(out);
 	}
 
 	/**

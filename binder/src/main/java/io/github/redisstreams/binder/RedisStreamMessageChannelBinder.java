@@ -29,7 +29,9 @@ import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.inbound.ConsumerNames;
 import io.github.redisstreams.binder.inbound.ConsumerSettings;
+import io.github.redisstreams.binder.inbound.PolledFailureHandler;
 import io.github.redisstreams.binder.inbound.RedisStreamInboundChannelAdapter;
+import io.github.redisstreams.binder.inbound.RedisStreamMessageSource;
 import io.github.redisstreams.binder.metrics.BindingMetricsFactory;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.metrics.ProducerMetrics;
@@ -55,7 +57,8 @@ import io.github.redisstreams.binder.support.StreamKeys;
 /**
  * The Redis Streams binder: wires, for each binding, the components that do the work. Producers get a
  * {@link RedisStreamProducerHandler} (and a {@link RetentionTrimmer} when retention asks for one);
- * consumers get a {@link RedisStreamInboundChannelAdapter} with its dead-letter and failure handling.
+ * consumers get a {@link RedisStreamInboundChannelAdapter} with its dead-letter and failure handling, pollable
+ * consumers a {@link RedisStreamMessageSource} with the same.
  */
 public class RedisStreamMessageChannelBinder extends
 		AbstractMessageChannelBinder<ExtendedConsumerProperties<RedisConsumerProperties>, ExtendedProducerProperties<RedisProducerProperties>, RedisStreamProvisioner>
@@ -78,6 +81,9 @@ public class RedisStreamMessageChannelBinder extends
 		.synchronizedMap(new IdentityHashMap<>());
 
 	private final Map<ConsumerDestination, RedisStreamInboundChannelAdapter> consumerEndpoints = Collections
+		.synchronizedMap(new IdentityHashMap<>());
+
+	private final Map<ConsumerDestination, RedisStreamMessageSource> polledSources = Collections
 		.synchronizedMap(new IdentityHashMap<>());
 
 	private RedisExtendedBindingProperties extendedBindingProperties = new RedisExtendedBindingProperties();
@@ -184,24 +190,12 @@ public class RedisStreamMessageChannelBinder extends
 		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
 		StreamCommands shared = this.connections.shared();
 
-		RetryableExceptions.addDefaults(properties.getRetryableExceptions());
+		InboundParts parts = inboundParts(settings, properties, metrics, shared);
 		RetryTemplate retryTemplate = buildRetryTemplate(properties);
-		DeadLetterPublisher deadLetters = (deadLetterStream != null)
-				? new DeadLetterPublisher(shared, stream, groupName, deadLetterStream, redis.getDlqMaxLen()) : null;
-		PendingEntryUpdates pendingUpdates = new PendingEntryUpdates(shared, stream, groupName,
-				redis.getClaimIdleTime(), metrics);
-		DeliveryFailureHandler failures = new DeliveryFailureHandler(shared, stream, groupName,
-				redis.getMaxDeliveries(), deadLetters, new RetryableExceptions(properties.getRetryableExceptions()),
-				metrics, pendingUpdates);
-		IdempotencyGuard idempotency = redis.getIdempotency().isEnabled()
-				? new IdempotencyGuard(redis.getIdempotency().getKeyExpression(),
-						StreamKeys.processedMarkerPrefix(stream, groupName), redis.getIdempotency().getTtl(),
-						RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".idempotency.key-expression")
-				: null;
 
 		RedisStreamInboundChannelAdapter adapter = new RedisStreamInboundChannelAdapter(settings, this.connections,
-				this.provisioningProvider, this.codec, retryTemplate, failures, idempotency, this.scheduler, metrics,
-				pendingUpdates);
+				this.provisioningProvider, this.codec, retryTemplate, parts.failures(), parts.idempotency(),
+				this.scheduler, metrics, parts.pendingUpdates());
 		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties);
 		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
 		adapter.setBeanFactory(getBeanFactory());
@@ -216,10 +210,64 @@ public class RedisStreamMessageChannelBinder extends
 		return adapter;
 	}
 
+	/**
+	 * The message source of a pollable binding ({@code spring.cloud.stream.pollable-source}): one consumer of the
+	 * group that reads when the application polls, with the dead-letter, failure and duplicate handling of a
+	 * message-driven binding. The core wraps it in the binding's {@code DefaultPollableMessageSource}, with the
+	 * in-process retries and the error channel.
+	 */
+	@Override
+	protected PolledConsumerResources createPolledConsumerResources(String name, String group,
+			ConsumerDestination destination, ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		RedisStreamConsumerDestination target = (RedisStreamConsumerDestination) destination;
+		RedisConsumerProperties redis = properties.getExtension();
+		String bindingName = (properties.getBindingName() != null) ? properties.getBindingName() : redis.bindingName();
+		if (properties.getConcurrency() > 1) {
+			logger.warn("Binding '" + bindingName + "' is pollable: its concurrency (" + properties.getConcurrency()
+					+ ") is ignored; it reads as one consumer, when the application polls");
+		}
+		List<String> names = this.consumerNames.allocate(target.stream(), target.group(), 1);
+		try {
+			ConsumerSettings settings = new ConsumerSettings(bindingName, target.stream(), target.group(),
+					target.anonymous(), names, redis, target.deadLetterStream(), false);
+			ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, target.stream(), target.group());
+			InboundParts parts = inboundParts(settings, properties, metrics, this.connections.shared());
+			RedisStreamMessageSource source = new RedisStreamMessageSource(settings, this.connections,
+					this.provisioningProvider, this.codec, parts.failures(), parts.idempotency(), this.scheduler,
+					metrics, parts.pendingUpdates());
+			source.setBindingRegistry(this.bindingRegistry);
+			ErrorInfrastructure errors = registerErrorInfrastructure(destination, group, properties, true);
+			this.consumerNamesInUse.put(destination, names);
+			this.polledSources.put(destination, source);
+			return new PolledConsumerResources(source, errors);
+		}
+		catch (RuntimeException ex) {
+			// the core provisioned the destination already and will not unbind a binding that failed
+			this.consumerNames.release(target.stream(), target.group(), names);
+			this.provisioningProvider.destroyAnonymousGroup(target);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Settles the messages of a pollable binding whose handler failed after its in-process retries, as a
+	 * message-driven binding settles a failed delivery (see {@link PolledFailureHandler}).
+	 */
+	@Override
+	protected MessageHandler getPolledConsumerErrorMessageHandler(ConsumerDestination destination, String group,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		return new PolledFailureHandler();
+	}
+
 	@Override
 	protected void afterUnbindConsumer(ConsumerDestination destination, String group,
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
 		RedisStreamConsumerDestination source = (RedisStreamConsumerDestination) destination;
+		RedisStreamMessageSource polled = this.polledSources.remove(destination);
+		if (polled != null) {
+			// stopped by the unbinding already; its entries in hand are settled or handed back once it returns
+			polled.stop();
+		}
 		this.provisioningProvider.destroyAnonymousGroup(source);
 		List<String> names = this.consumerNamesInUse.remove(destination);
 		RedisStreamInboundChannelAdapter adapter = this.consumerEndpoints.remove(destination);
@@ -234,6 +282,34 @@ public class RedisStreamMessageChannelBinder extends
 				release.run();
 			}
 		}
+	}
+
+	/**
+	 * What the consumer bindings of both kinds (message-driven and pollable) share: the failure decisions with the
+	 * dead-letter stream, the updates of pending entries and the duplicate check.
+	 */
+	private InboundParts inboundParts(ConsumerSettings settings,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties, ConsumerMetrics metrics,
+			StreamCommands shared) {
+		RedisConsumerProperties redis = settings.redis();
+		String stream = settings.stream();
+		String groupName = settings.group();
+		// before the core builds the binding's retry template from them
+		RetryableExceptions.addDefaults(properties.getRetryableExceptions());
+		DeadLetterPublisher deadLetters = (settings.deadLetterStream() != null) ? new DeadLetterPublisher(shared,
+				stream, groupName, settings.deadLetterStream(), redis.getDlqMaxLen()) : null;
+		PendingEntryUpdates pendingUpdates = new PendingEntryUpdates(shared, stream, groupName,
+				redis.getClaimIdleTime(), metrics);
+		DeliveryFailureHandler failures = new DeliveryFailureHandler(shared, stream, groupName,
+				redis.getMaxDeliveries(), deadLetters, new RetryableExceptions(properties.getRetryableExceptions()),
+				metrics, pendingUpdates);
+		IdempotencyGuard idempotency = redis.getIdempotency().isEnabled()
+				? new IdempotencyGuard(redis.getIdempotency().getKeyExpression(),
+						StreamKeys.processedMarkerPrefix(stream, groupName), redis.getIdempotency().getTtl(),
+						RedisExtendedBindingProperties.consumerPrefix(settings.bindingName())
+								+ ".idempotency.key-expression")
+				: null;
+		return new InboundParts(failures, pendingUpdates, idempotency);
 	}
 
 	private static List<String> requiredGroups(ExtendedProducerProperties<RedisProducerProperties> properties) {
@@ -287,6 +363,16 @@ public class RedisStreamMessageChannelBinder extends
 	@Override
 	protected Map<String, Object> doGetAdditionalConfigurationProperties(String name) {
 		return Collections.emptyMap();
+	}
+
+	/**
+	 * The shared parts of a consumer binding.
+	 *
+	 * @param idempotency the duplicate check, or null when the binding has none
+	 */
+	private record InboundParts(DeliveryFailureHandler failures, PendingEntryUpdates pendingUpdates,
+			IdempotencyGuard idempotency) {
+
 	}
 
 }

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.cloud.stream.binder.Binding;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.binder.RequeueCurrentMessageException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.integration.StaticMessageHeaderAccessor;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
@@ -39,6 +41,7 @@ import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.support.StreamKeys;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisBinderHarness.BoundChannel;
+import io.github.redisstreams.binder.test.RedisBinderHarness.PolledSource;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 import io.github.redisstreams.binder.test.StreamInspector;
 
@@ -48,7 +51,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * What every Spring Cloud Stream binder must do, checked on the Redis binder through channels bound
  * directly with the binder, against a real Redis: delivery through consumer groups, headers, groups
- * and anonymous subscribers, concurrency, failures, clean shutdown and partitioning. One application
+ * and anonymous subscribers, concurrency, failures, clean shutdown, partitioning and pollable consumers. One application
  * serves the whole class; every test works on streams of its own.
  */
 class BinderConformanceTests {
@@ -426,6 +429,124 @@ class BinderConformanceTests {
 		assertThat(instances.get(1).messages())
 			.allSatisfy((message) -> assertThat(message.getHeaders()).containsEntry(RedisStreamHeaders.STREAM,
 					destination + "-1"));
+	}
+
+	// --- pollable consumers, as Spring Cloud Stream's binders test them (Kafka's and RabbitMQ's polledConsumer*) ---
+
+	@Test
+	void polledConsumerReceivesWhatAProducerSentAndAcknowledgesIt() {
+		String destination = destination("polled");
+		BoundChannel output = harness.bindProducer(destination, producerProperties(destination));
+		PolledSource polled = harness.bindPollableConsumer(destination, "pollers", consumerProperties(destination));
+		output.channel().send(MessageBuilder.withPayload(bytes("testPollable")).setHeader("origin", "test").build());
+		await().atMost(TIMEOUT).until(() -> redis.length(destination) == 1);
+
+		List<Message<?>> received = new CopyOnWriteArrayList<>();
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> polled.source().poll(received::add));
+
+		assertThat(received).singleElement().satisfies((message) -> {
+			assertThat(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8)).isEqualTo("testPollable");
+			assertThat(message.getHeaders()).containsEntry("origin", "test")
+				.containsEntry(RedisStreamHeaders.STREAM, destination)
+				.containsEntry(RedisStreamHeaders.GROUP, "pollers")
+				.containsEntry(RedisStreamHeaders.CONSUMER, INSTANCE_ID + "-0")
+				.containsEntry(RedisStreamHeaders.ENTRY_ID, redis.entries(destination).get(0).getId());
+			assertThat(StaticMessageHeaderAccessor.getAcknowledgmentCallback(message).isAcknowledged()).isTrue();
+		});
+		await().atMost(TIMEOUT).until(() -> redis.pending(destination, "pollers").isEmpty());
+		assertThat(polled.source().poll((message) -> {
+		})).isFalse();
+		assertThat(harness.bindingRegistry().consumers()).anySatisfy((view) -> assertThat(view.stream())
+			.isEqualTo(destination));
+
+		harness.unbind(polled.binding());
+
+		assertThat(harness.bindingRegistry().consumers()).noneMatch((view) -> view.stream().equals(destination));
+		assertThat(redis.groups(destination)).containsOnlyKeys("pollers");
+		// the consumer name was given back: bound again, the binding reads under the same name
+		PolledSource again = harness.bindPollableConsumer(destination, "pollers", consumerProperties(destination));
+		output.channel().send(MessageBuilder.withPayload(bytes("again")).build());
+		List<Message<?>> later = new CopyOnWriteArrayList<>();
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> again.source().poll(later::add));
+		assertThat(later).singleElement()
+			.satisfies((message) -> assertThat(message.getHeaders()).containsEntry(RedisStreamHeaders.CONSUMER,
+					INSTANCE_ID + "-0"));
+		harness.unbind(again.binding());
+	}
+
+	@Test
+	void polledConsumerDeadLettersAFailureOfTheLastDeliveryAfterTheRetries() {
+		String destination = destination("polled-dlq");
+		BoundChannel output = harness.bindProducer(destination, producerProperties(destination));
+		ExtendedConsumerProperties<RedisConsumerProperties> properties = consumerProperties(destination);
+		properties.setMaxAttempts(2);
+		properties.setBackOffInitialInterval(1);
+		properties.getExtension().setMaxDeliveries(1);
+		PolledSource polled = harness.bindPollableConsumer(destination, "pollers", properties);
+		output.channel().send(MessageBuilder.withPayload(bytes("testPollable")).build());
+		AtomicInteger attempts = new AtomicInteger();
+
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> polled.source().poll((message) -> {
+			attempts.incrementAndGet();
+			throw new IllegalStateException("test DLQ");
+		}));
+
+		assertThat(attempts).hasValue(2);
+		List<StreamMessage<String, String>> deadLetters = redis
+			.entries(StreamKeys.deadLetterStream(destination, "pollers"));
+		assertThat(deadLetters).singleElement().satisfies((deadLetter) -> assertThat(deadLetter.getBody())
+			.containsEntry(EntryCodec.PAYLOAD_FIELD, "testPollable")
+			.containsEntry("x-exception-fqcn", IllegalStateException.class.getName())
+			.containsEntry("x-exception-message", "test DLQ"));
+		assertThat(redis.pending(destination, "pollers")).isEmpty();
+		harness.unbind(polled.binding());
+	}
+
+	@Test
+	void polledConsumerWithoutRetriesDeadLettersTheFailureOfTheLastDelivery() {
+		String destination = destination("polled-dlq-no-retry");
+		BoundChannel output = harness.bindProducer(destination, producerProperties(destination));
+		ExtendedConsumerProperties<RedisConsumerProperties> properties = consumerProperties(destination);
+		properties.setMaxAttempts(1);
+		properties.getExtension().setMaxDeliveries(1);
+		PolledSource polled = harness.bindPollableConsumer(destination, "pollers", properties);
+		output.channel().send(MessageBuilder.withPayload(bytes("testPollable")).build());
+
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> polled.source().poll((message) -> {
+			throw new IllegalStateException("test DLQ");
+		}));
+
+		assertThat(redis.entries(StreamKeys.deadLetterStream(destination, "pollers"))).singleElement()
+			.satisfies((deadLetter) -> assertThat(deadLetter.getBody()).containsEntry("x-exception-message",
+					"test DLQ"));
+		assertThat(redis.pending(destination, "pollers")).isEmpty();
+		harness.unbind(polled.binding());
+	}
+
+	@Test
+	void polledConsumerRequeuesOnRequeueCurrentMessageException() {
+		String destination = destination("polled-requeue");
+		BoundChannel output = harness.bindProducer(destination, producerProperties(destination));
+		ExtendedConsumerProperties<RedisConsumerProperties> properties = consumerProperties(destination);
+		properties.setMaxAttempts(1);
+		PolledSource polled = harness.bindPollableConsumer(destination, "pollers", properties);
+		output.channel().send(MessageBuilder.withPayload(bytes("testPollable")).build());
+		List<Object> deliveries = new CopyOnWriteArrayList<>();
+
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> polled.source().poll((message) -> {
+			deliveries.add(message.getHeaders().get(RedisStreamHeaders.DELIVERY_COUNT));
+			throw new RequeueCurrentMessageException("not now");
+		}));
+		assertThat(redis.pending(destination, "pollers")).singleElement()
+			.satisfies((pending) -> assertThat(pending.getRedeliveryCount()).isEqualTo(1));
+		await().atMost(TIMEOUT).pollInSameThread().until(() -> polled.source().poll((message) -> {
+			deliveries.add(message.getHeaders().get(RedisStreamHeaders.DELIVERY_COUNT));
+		}));
+
+		assertThat(deliveries).containsExactly(1, 2);
+		await().atMost(TIMEOUT).until(() -> redis.pending(destination, "pollers").isEmpty());
+		assertThat(redis.exists(StreamKeys.deadLetterStream(destination, "pollers"))).isFalse();
+		harness.unbind(polled.binding());
 	}
 
 	// --- helpers --------------------------------------------------------------------------------

@@ -10,15 +10,19 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.cloud.stream.binder.Binder;
 import org.springframework.cloud.stream.binder.BinderFactory;
 import org.springframework.cloud.stream.binder.Binding;
+import org.springframework.cloud.stream.binder.DefaultPollableMessageSource;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
+import org.springframework.cloud.stream.binder.PollableSource;
 import org.springframework.cloud.stream.binding.MessageConverterConfigurer;
+import org.springframework.cloud.stream.binding.MessageSourceBindingTargetFactory;
 import org.springframework.cloud.stream.config.BindingProperties;
 import org.springframework.cloud.stream.config.BindingServiceProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.channel.DirectChannel;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageHandler;
 import org.springframework.messaging.SubscribableChannel;
 
 import io.github.redisstreams.binder.RedisStreamMessageChannelBinder;
@@ -31,7 +35,8 @@ import io.github.redisstreams.binder.properties.RedisProducerProperties;
  * Spring Cloud Stream's binder tests do: {@link #bindConsumer} and {@link #bindProducer} call the
  * binder directly with properties built like the core builds them (binder defaults, extended
  * properties of the binding, binding name), on channels configured like the core configures the
- * channels of functions (content type, partitioning). Every binding made here is unbound by
+ * channels of functions (content type, partitioning); {@link #bindPollableConsumer} binds a pollable
+ * source the same way. Every binding made here is unbound by
  * {@link #close()}.
  * <p>
  * Short timings suit tests: consumer {@code block-timeout} defaults to 150 ms here (any argument
@@ -43,7 +48,7 @@ public final class RedisBinderHarness implements AutoCloseable {
 
 	private final RedisStreamMessageChannelBinder binder;
 
-	private final List<Binding<MessageChannel>> bindings = new CopyOnWriteArrayList<>();
+	private final List<Binding<?>> bindings = new CopyOnWriteArrayList<>();
 
 	private RedisBinderHarness(ConfigurableApplicationContext context) {
 		this.context = context;
@@ -178,10 +183,33 @@ public final class RedisBinderHarness implements AutoCloseable {
 	}
 
 	/**
+	 * Binds a pollable source as a consumer, created and configured as the core does for
+	 * {@code spring.cloud.stream.pollable-source} (content type of the binding).
+	 * @param destination the destination
+	 * @param group the group, or null for an anonymous binding
+	 * @param properties from {@link #consumerProperties(String)}
+	 * @return the source to poll and its binding
+	 */
+	public PolledSource bindPollableConsumer(String destination, String group,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		String bindingName = properties.getBindingName();
+		BindingProperties bindingProperties = registerBinding(bindingName, destination);
+		bindingProperties.setGroup(group);
+		bindingProperties.setConsumer(properties);
+		DefaultPollableMessageSource source = (DefaultPollableMessageSource) this.context
+			.getBean(MessageSourceBindingTargetFactory.class)
+			.createInput(bindingName);
+		Binding<PollableSource<MessageHandler>> binding = this.binder.bindPollableConsumer(destination, group, source,
+				properties);
+		this.bindings.add(binding);
+		return new PolledSource(source, binding);
+	}
+
+	/**
 	 * Unbinds a binding made here (once; {@link #close()} skips it then).
 	 * @param binding the binding
 	 */
-	public void unbind(Binding<MessageChannel> binding) {
+	public void unbind(Binding<?> binding) {
 		if (this.bindings.remove(binding)) {
 			binding.unbind();
 		}
@@ -193,7 +221,7 @@ public final class RedisBinderHarness implements AutoCloseable {
 	@Override
 	public void close() {
 		try {
-			for (Binding<MessageChannel> binding : List.copyOf(this.bindings)) {
+			for (Binding<?> binding : List.copyOf(this.bindings)) {
 				unbind(binding);
 			}
 		}
@@ -229,6 +257,16 @@ public final class RedisBinderHarness implements AutoCloseable {
 	 * @param binding its binding
 	 */
 	public record BoundChannel(DirectChannel channel, Binding<MessageChannel> binding) {
+
+	}
+
+	/**
+	 * A pollable source and its binding.
+	 *
+	 * @param source the source to poll
+	 * @param binding its binding
+	 */
+	public record PolledSource(DefaultPollableMessageSource source, Binding<PollableSource<MessageHandler>> binding) {
 
 	}
 

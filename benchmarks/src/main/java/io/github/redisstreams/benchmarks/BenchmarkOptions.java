@@ -15,7 +15,7 @@ final class BenchmarkOptions {
 
 	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory");
 
-	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "sdr", "kafka");
+	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "sdr", "kafka");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
@@ -70,7 +70,10 @@ final class BenchmarkOptions {
 		return sections().contains(section);
 	}
 
-	/** {@code implementations}: raw, binder, sdr, kafka by default. */
+	/**
+	 * {@code implementations}: raw, binder, sdr, kafka by default; binder-batch (the binder with a batch
+	 * consumer) on demand.
+	 */
 	List<String> implementations() {
 		return list("implementations", "raw,binder,sdr,kafka");
 	}

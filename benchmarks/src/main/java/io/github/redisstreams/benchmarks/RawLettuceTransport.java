@@ -182,6 +182,7 @@ final class RawLettuceTransport implements Transport {
 				if (batch.isEmpty()) {
 					continue;
 				}
+				this.sink.read(batch.size());
 				String[] ids = new String[batch.size()];
 				int processed = 0;
 				for (StreamMessage<String, byte[]> message : batch) {

@@ -11,7 +11,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The Redis Streams binder under test: {@code StreamBridge.send} to the output binding, the
  * {@code Consumer<Order>} on the input binding, everything else as a production application would
- * configure it (see {@link #settings(int)}).
+ * configure it (see {@link #settings(int)}). In batch mode the input binding is a
+ * {@code Consumer<List<Order>>} with {@code batch-mode=true} instead, and nothing else differs: each
+ * handler call gets the entries of one read (up to {@code read-count}), acknowledged together.
  */
 final class RedisBinderTransport implements Transport {
 
@@ -25,6 +27,8 @@ final class RedisBinderTransport implements Transport {
 
 	private final OrderSink sink;
 
+	private final boolean batch;
+
 	private final ConfigurableApplicationContext context;
 
 	private final StreamBridge bridge;
@@ -34,20 +38,31 @@ final class RedisBinderTransport implements Transport {
 	private boolean consuming;
 
 	/**
+	 * A binder consuming one message at a time ({@code Consumer<Order>}).
 	 * @param extraProperties further binder properties, {@code name=value}
 	 */
 	RedisBinderTransport(String redisUrl, RedisAdmin admin, String stream, int concurrency, int readCount,
 			OrderSink sink, List<String> extraProperties) {
+		this(redisUrl, admin, stream, concurrency, readCount, sink, false, extraProperties);
+	}
+
+	/**
+	 * @param batch whether the consumer is a {@code Consumer<List<Order>>} with {@code batch-mode=true}
+	 * @param extraProperties further binder properties, {@code name=value}
+	 */
+	RedisBinderTransport(String redisUrl, RedisAdmin admin, String stream, int concurrency, int readCount,
+			OrderSink sink, boolean batch, List<String> extraProperties) {
 		this.stream = stream;
 		this.concurrency = concurrency;
 		this.admin = admin;
 		this.sink = sink;
+		this.batch = batch;
 		List<String> properties = new ArrayList<>();
 		properties.add("spring.data.redis.url=" + redisUrl);
 		properties.add("spring.cloud.stream.default-binder=redis");
 		properties.addAll(settings(readCount));
 		properties.addAll(extraProperties);
-		this.context = BenchApplication.start(sink, stream, GROUP, concurrency, properties);
+		this.context = BenchApplication.start(sink, stream, GROUP, concurrency, batch, properties);
 		this.bridge = this.context.getBean(StreamBridge.class);
 		this.bindings = this.context.getBean(BindingsLifecycleController.class);
 	}
@@ -64,7 +79,7 @@ final class RedisBinderTransport implements Transport {
 
 	@Override
 	public String name() {
-		return "Redis Streams binder";
+		return this.batch ? Report.BINDER_BATCH : Report.BINDER;
 	}
 
 	@Override

@@ -18,6 +18,10 @@ final class Report {
 
 	static final String BINDER_BATCH = "Redis Streams binder, batch mode";
 
+	static final String RAW_TO_BINDER = "raw Lettuce producer -> binder consumer";
+
+	static final String RAW_TO_BINDER_BATCH = "raw Lettuce producer -> binder batch consumer";
+
 	static final String SDR = "Spring Data Redis container";
 
 	private final List<String> header = new ArrayList<>();

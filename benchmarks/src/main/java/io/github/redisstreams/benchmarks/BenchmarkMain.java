@@ -74,7 +74,7 @@ public final class BenchmarkMain {
 	}
 
 	private void runAll() {
-		List<String> redisImplementations = List.of("raw", "binder", "sdr")
+		List<String> redisImplementations = List.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr")
 			.stream()
 			.filter(this.options.implementations()::contains)
 			.toList();
@@ -197,6 +197,12 @@ public final class BenchmarkMain {
 					this.mapper);
 			case "binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					List.of());
+			case "binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
+					true, null, List.of());
+			case "raw-to-binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
+					false, this.mapper, List.of());
+			case "raw-to-binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount,
+					this.sink, true, this.mapper, List.of());
 			case "sdr" -> new SpringDataRedisTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					this.mapper);
 			default -> throw new IllegalArgumentException(implementation);
@@ -224,6 +230,17 @@ public final class BenchmarkMain {
 					.toList())
 				+ "; everything else at its default (`sync: false`, `max-in-flight: 10000`, acks coalesced per batch, "
 				+ "`max-attempts: 3`)");
+		if (this.options.implementations().contains("binder-batch")) {
+			out.header("- " + Report.BINDER_BATCH + ": the same, but the input binding is a `Consumer<List<Order>>` "
+					+ "with `batch-mode: true` (one handler call per read of up to " + readCount
+					+ " entries, acknowledged together; no `batch-min-count`)");
+		}
+		if (this.options.implementations().contains("raw-to-binder")
+				|| this.options.implementations().contains("raw-to-binder-batch")) {
+			out.header("- " + Report.RAW_TO_BINDER + ", " + Report.RAW_TO_BINDER_BATCH + " (diagnosis): "
+					+ Report.RAW + "'s producer writes the entries, the binder's consumer (`Consumer<Order>`, or "
+					+ "`Consumer<List<Order>>` with `batch-mode: true`) reads them; binder settings as above");
+		}
 		out.header("- " + Report.RAW + ": `XADD` with auto-flush off, flushed every " + RawLettuceTransport.FLUSH_EVERY
 				+ " commands, at most " + RawLettuceTransport.MAX_IN_FLIGHT + " in flight; `XREADGROUP COUNT "
 				+ readCount + " BLOCK 250`, Jackson decode, one `XACK` per batch after the handler; same JSON and fields");

@@ -15,7 +15,8 @@ final class BenchmarkOptions {
 
 	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory");
 
-	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "sdr", "kafka");
+	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch",
+			"sdr", "kafka");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
@@ -70,7 +71,11 @@ final class BenchmarkOptions {
 		return sections().contains(section);
 	}
 
-	/** {@code implementations}: raw, binder, sdr, kafka by default. */
+	/**
+	 * {@code implementations}: raw, binder, sdr, kafka by default; on demand binder-batch (the binder with a
+	 * batch consumer), and for diagnosis raw-to-binder and raw-to-binder-batch (the raw Lettuce producer
+	 * feeding the binder's consumer, message at a time or batch).
+	 */
 	List<String> implementations() {
 		return list("implementations", "raw,binder,sdr,kafka");
 	}

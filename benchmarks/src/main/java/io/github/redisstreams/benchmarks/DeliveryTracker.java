@@ -33,6 +33,10 @@ final class DeliveryTracker {
 
 	private final AtomicLong firstAt = new AtomicLong();
 
+	private final AtomicLong batches = new AtomicLong();
+
+	private final AtomicLong batchedEntries = new AtomicLong();
+
 	private volatile long completedAt;
 
 	private final long latencyFromSeq;
@@ -89,6 +93,21 @@ final class DeliveryTracker {
 		if (this.distinct.incrementAndGet() == this.expected) {
 			this.completedAt = now;
 		}
+	}
+
+	/**
+	 * Records that the consumer took {@code entries} messages at once: one read of the raw client, one
+	 * handler call of a batch consumer. Their messages are reported by {@link #delivered(Order)} as usual.
+	 */
+	void batch(int entries) {
+		this.batches.incrementAndGet();
+		this.batchedEntries.addAndGet(entries);
+	}
+
+	/** Mean messages per {@link #batch(int) batch}, NaN when the consumer reported none. */
+	double meanBatch() {
+		long count = this.batches.get();
+		return (count == 0) ? Double.NaN : this.batchedEntries.get() / (double) count;
 	}
 
 	/**

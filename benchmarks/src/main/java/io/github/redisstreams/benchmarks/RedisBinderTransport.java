@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.lettuce.core.RedisClient;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.cloud.stream.binding.BindingsLifecycleController;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -11,7 +14,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The Redis Streams binder under test: {@code StreamBridge.send} to the output binding, the
  * {@code Consumer<Order>} on the input binding, everything else as a production application would
- * configure it (see {@link #settings(int)}).
+ * configure it (see {@link #settings(int)}). In batch mode the input binding is a
+ * {@code Consumer<List<Order>>} with {@code batch-mode=true} instead, and nothing else differs: each
+ * handler call gets the entries of one read (up to {@code read-count}), acknowledged together.
+ * <p>
+ * For diagnosis, the batch consumer can also be fed by the raw Lettuce baseline's producer
+ * ({@link RawLettuceProducer}) instead of {@code StreamBridge}: the binder's consumer side alone against
+ * raw Lettuce end to end.
  */
 final class RedisBinderTransport implements Transport {
 
@@ -25,6 +34,13 @@ final class RedisBinderTransport implements Transport {
 
 	private final OrderSink sink;
 
+	private final boolean batch;
+
+	/** The producer instead of {@code StreamBridge}, or null. */
+	private final RawLettuceProducer rawProducer;
+
+	private final RedisClient rawClient;
+
 	private final ConfigurableApplicationContext context;
 
 	private final StreamBridge bridge;
@@ -34,22 +50,38 @@ final class RedisBinderTransport implements Transport {
 	private boolean consuming;
 
 	/**
+	 * A binder consuming one message at a time ({@code Consumer<Order>}).
 	 * @param extraProperties further binder properties, {@code name=value}
 	 */
 	RedisBinderTransport(String redisUrl, RedisAdmin admin, String stream, int concurrency, int readCount,
 			OrderSink sink, List<String> extraProperties) {
+		this(redisUrl, admin, stream, concurrency, readCount, sink, false, null, extraProperties);
+	}
+
+	/**
+	 * @param batch whether the consumer is a {@code Consumer<List<Order>>} with {@code batch-mode=true}
+	 * @param rawProducerMapper when not null, messages are sent by the raw Lettuce baseline's producer with this
+	 * mapper instead of {@code StreamBridge}
+	 * @param extraProperties further binder properties, {@code name=value}
+	 */
+	RedisBinderTransport(String redisUrl, RedisAdmin admin, String stream, int concurrency, int readCount,
+			OrderSink sink, boolean batch, JsonMapper rawProducerMapper, List<String> extraProperties) {
 		this.stream = stream;
 		this.concurrency = concurrency;
 		this.admin = admin;
 		this.sink = sink;
+		this.batch = batch;
 		List<String> properties = new ArrayList<>();
 		properties.add("spring.data.redis.url=" + redisUrl);
 		properties.add("spring.cloud.stream.default-binder=redis");
 		properties.addAll(settings(readCount));
 		properties.addAll(extraProperties);
-		this.context = BenchApplication.start(sink, stream, GROUP, concurrency, properties);
+		this.context = BenchApplication.start(sink, stream, GROUP, concurrency, batch, properties);
 		this.bridge = this.context.getBean(StreamBridge.class);
 		this.bindings = this.context.getBean(BindingsLifecycleController.class);
+		this.rawClient = (rawProducerMapper != null) ? RedisClient.create(redisUrl) : null;
+		this.rawProducer = (rawProducerMapper != null) ? new RawLettuceProducer(this.rawClient, stream, rawProducerMapper)
+				: null;
 	}
 
 	/**
@@ -64,7 +96,10 @@ final class RedisBinderTransport implements Transport {
 
 	@Override
 	public String name() {
-		return "Redis Streams binder";
+		if (this.rawProducer != null) {
+			return this.batch ? Report.RAW_TO_BINDER_BATCH : Report.RAW_TO_BINDER;
+		}
+		return this.batch ? Report.BINDER_BATCH : Report.BINDER;
 	}
 
 	@Override
@@ -76,6 +111,9 @@ final class RedisBinderTransport implements Transport {
 	public void reset() {
 		stopConsumers();
 		this.admin.recreate(this.stream, GROUP);
+		if (this.rawProducer != null) {
+			this.rawProducer.reset();
+		}
 	}
 
 	@Override
@@ -95,12 +133,29 @@ final class RedisBinderTransport implements Transport {
 
 	@Override
 	public void send(Order order) {
-		this.bridge.send(BenchApplication.OUTPUT, order);
+		if (this.rawProducer != null) {
+			this.rawProducer.send(order);
+		}
+		else {
+			this.bridge.send(BenchApplication.OUTPUT, order);
+		}
+	}
+
+	@Override
+	public void endOfBurst() {
+		if (this.rawProducer != null) {
+			this.rawProducer.endOfBurst();
+		}
 	}
 
 	@Override
 	public void awaitWritten(long count, Duration timeout) {
-		this.admin.awaitLength(this.stream, count, timeout);
+		if (this.rawProducer != null) {
+			this.rawProducer.awaitWritten(count, timeout);
+		}
+		else {
+			this.admin.awaitLength(this.stream, count, timeout);
+		}
 	}
 
 	@Override
@@ -111,6 +166,10 @@ final class RedisBinderTransport implements Transport {
 	@Override
 	public void close() {
 		stopConsumers();
+		if (this.rawProducer != null) {
+			this.rawProducer.close();
+			this.rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+		}
 		this.context.close();
 		this.admin.delete(this.stream);
 	}

@@ -141,11 +141,13 @@ final class ThroughputBenchmark {
 			transport.send(size.order(round, seq, System.nanoTime()));
 		}
 		transport.endOfBurst();
+		long sent = System.nanoTime();
 		awaitAll(tracker, messages);
 		CpuMeter.Usage usage = cpu.stop();
 		double rate = messages * 1e9 / (tracker.completedAt() - start);
+		double sendShare = (sent - start) / (double) (tracker.completedAt() - start);
 		settle(transport, tracker);
-		return new ThroughputResult.Round(rate, usage, load);
+		return new ThroughputResult.Round(rate, usage, load, sendShare, tracker.meanBatch());
 	}
 
 	private ThroughputResult.Round consumeOnly(Transport transport, PayloadSize size, int messages) {
@@ -164,7 +166,7 @@ final class ThroughputBenchmark {
 		// from the first delivery: a consumer's start-up (a Kafka group join) is not consumption
 		double rate = (messages - 1) * 1e9 / (tracker.completedAt() - tracker.firstDeliveryAt());
 		settle(transport, tracker);
-		return new ThroughputResult.Round(rate, usage, load);
+		return new ThroughputResult.Round(rate, usage, load, Double.NaN, tracker.meanBatch());
 	}
 
 	private ThroughputResult.Round produceOnly(Transport transport, PayloadSize size, int messages) {
@@ -178,7 +180,7 @@ final class ThroughputBenchmark {
 		}
 		transport.awaitWritten(messages, timeoutFor(messages));
 		double rate = messages * 1e9 / (System.nanoTime() - start);
-		return new ThroughputResult.Round(rate, cpu.stop(), load);
+		return new ThroughputResult.Round(rate, cpu.stop(), load, Double.NaN, Double.NaN);
 	}
 
 	private static void awaitAll(DeliveryTracker tracker, int messages) {

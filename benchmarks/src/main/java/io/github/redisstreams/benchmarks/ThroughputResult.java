@@ -40,8 +40,12 @@ record ThroughputResult(ThroughputBenchmark.Kind kind, PayloadSize size, String 
 	 * @param rate messages per second
 	 * @param cpu CPU used by the JVM and Redis during the round
 	 * @param loadAverage the machine's 1-minute load average when the round started
+	 * @param sendShare end to end: when the producer's last send returned, as a share of the round (1.0: the
+	 * consumers kept up with the producer to the end); NaN for the other kinds
+	 * @param meanBatch mean messages per read (raw Lettuce) or per handler call (a batch consumer); NaN when
+	 * the implementation does not tell
 	 */
-	record Round(double rate, CpuMeter.Usage cpu, double loadAverage) {
+	record Round(double rate, CpuMeter.Usage cpu, double loadAverage, double sendShare, double meanBatch) {
 	}
 
 }

@@ -33,7 +33,21 @@ class ConsumerCrashTests {
 
 	@Test
 	void entriesOfAKilledConsumerAreClaimedAndProcessedByALiveOne() throws Exception {
-		String stream = RedisTestSupport.uniqueName("crash");
+		killAndRecover("handleOrder", "auto");
+	}
+
+	/**
+	 * Manual acknowledgement: the killed consumer held entries its worker had not acknowledged yet.
+	 */
+	@Test
+	void entriesAKilledConsumerHadNotAcknowledgedManuallyAreClaimedAndProcessedByALiveOne() throws Exception {
+		killAndRecover("handleOrderManually", "manual");
+	}
+
+	private void killAndRecover(String function, String ackMode) throws Exception {
+		this.function = function;
+		this.ackMode = ackMode;
+		String stream = RedisTestSupport.uniqueName("crash-" + ackMode);
 		String group = "fulfilment";
 		String processed = stream + ":processed";
 		int orders = 30;
@@ -72,25 +86,32 @@ class ConsumerCrashTests {
 		redis.del(stream, processed);
 	}
 
+	private String function;
+
+	private String ackMode;
+
 	private Process startConsumerProcess(String stream, String group) throws IOException {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
 				CrashTestConsumer.class.getName()));
 		command.addAll(consumerArguments(stream, group, "doomed", 100));
-		File log = new File("target", "crash-test-consumer.log");
+		File log = new File("target", "crash-test-consumer-" + this.ackMode + ".log");
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
 	}
 
-	private static List<String> consumerArguments(String stream, String group, String instanceId, long handlerMillis) {
+	private List<String> consumerArguments(String stream, String group, String instanceId, long handlerMillis) {
+		String binding = this.function + "-in-0";
 		return List.of("--spring.data.redis.url=" + RedisTestSupport.redisUrl(),
-				"--spring.cloud.function.definition=handleOrder",
-				"--spring.cloud.stream.bindings.handleOrder-in-0.destination=" + stream,
-				"--spring.cloud.stream.bindings.handleOrder-in-0.group=" + group,
+				"--spring.cloud.function.definition=" + this.function,
+				"--spring.cloud.stream.bindings." + binding + ".destination=" + stream,
+				"--spring.cloud.stream.bindings." + binding + ".group=" + group,
 				"--spring.cloud.stream.redis.binder.instance-id=" + instanceId,
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.read-count=10",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.block-timeout=100ms",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=2s",
-				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-interval=200ms",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.ack-mode=" + this.ackMode,
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.read-count=10",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.block-timeout=100ms",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.claim-idle-time=2s",
+				"--spring.cloud.stream.redis.bindings." + binding + ".consumer.claim-interval=200ms",
+				"--crash-test.stream=" + stream,
 				"--crash-test.handler-millis=" + handlerMillis);
 	}
 

@@ -1,6 +1,8 @@
 package io.github.redisstreams.binder.recovery;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import org.springframework.boot.WebApplicationType;
@@ -9,7 +11,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.messaging.Message;
 
+import io.github.redisstreams.binder.support.RedisStreamAcknowledgment;
+import io.github.redisstreams.binder.support.RedisStreamHeaders;
 import io.github.redisstreams.binder.test.Order;
 
 /**
@@ -50,6 +55,29 @@ public class CrashTestConsumer {
 			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
 			@org.springframework.beans.factory.annotation.Value("${crash-test.stream:${spring.cloud.stream.bindings.handleOrders-in-0.destination:}}") String stream) {
 		return (orders) -> orders.forEach((order) -> handle(order, redis, handlerMillis, stream));
+	}
+
+	/**
+	 * The same work with manual acknowledgement (ack-mode manual, {@code handleOrderManually}): the handler
+	 * returns at once and a worker thread does the work, then acknowledges.
+	 */
+	@Bean
+	Consumer<Message<Order>> handleOrderManually(StringRedisTemplate redis, ExecutorService crashTestWorker,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.stream:}") String stream) {
+		return (message) -> {
+			RedisStreamAcknowledgment acknowledgment = message.getHeaders()
+				.get(RedisStreamHeaders.ACKNOWLEDGMENT, RedisStreamAcknowledgment.class);
+			crashTestWorker.execute(() -> {
+				handle(message.getPayload(), redis, handlerMillis, stream);
+				acknowledgment.acknowledge();
+			});
+		};
+	}
+
+	@Bean(destroyMethod = "shutdownNow")
+	ExecutorService crashTestWorker() {
+		return Executors.newSingleThreadExecutor();
 	}
 
 	private static void handle(Order order, StringRedisTemplate redis, long handlerMillis, String stream) {

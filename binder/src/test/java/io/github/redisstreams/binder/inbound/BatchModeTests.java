@@ -63,6 +63,24 @@ class BatchModeTests {
 	}
 
 	@Test
+	void aBatchProcessorWritesOneOutputPerBatchAndAcknowledgesItsInputs() {
+		String stream = RedisTestSupport.uniqueName("batch-in");
+		String output = RedisTestSupport.uniqueName("batch-out");
+		add(stream, "o-0", "o-1", "o-2");
+		try (ConfigurableApplicationContext app = BatchOrderTestApp.startProcessor(stream, GROUP, output)) {
+			await().atMost(Duration.ofSeconds(20)).until(() -> redis.xlen(output) >= 1 && pending(stream) == 0);
+			List<StreamMessage<String, String>> summaries = redis.xrange(output, Range.create("-", "+"));
+			// one output per batch; together they account for every order
+			assertThat(summaries.stream()
+				.mapToInt((entry) -> Integer.parseInt(entry.getBody().get("payload").replace("\"", "").split(":")[0]))
+				.sum()).isEqualTo(3);
+		}
+		finally {
+			redis.del(stream, output);
+		}
+	}
+
+	@Test
 	void aSmallBatchWaitsForBatchMinCountUpToBatchMaxWait() throws Exception {
 		String stream = RedisTestSupport.uniqueName("gather");
 		try (ConfigurableApplicationContext app = BatchOrderTestApp.start(stream, GROUP, redisConsumer("read-count", 10),

@@ -6,8 +6,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
  * An order pipeline on Spring Cloud Stream: {@code POST /orders} publishes orders to the destination
- * {@code orders}, the functional consumer {@code processOrder} records them in Redis. Which broker
- * carries them (Redis Streams by default, Kafka with the {@code kafka} profile) is decided in
+ * {@code orders}, the functional consumer {@code processOrder} records them in Redis, and the batch
+ * consumer {@code updateAnalytics}, in a group of its own, counts them for {@code GET /orders/analytics}.
+ * Which broker carries them (Redis Streams by default, Kafka with the {@code kafka} profile) is decided in
  * {@code application.yml} only.
  */
 @SpringBootApplication

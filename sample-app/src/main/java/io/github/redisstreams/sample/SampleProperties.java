@@ -5,9 +5,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of the sample itself ({@code sample.*}).
  *
- * @param keySpace name of the Redis hash tag under which the sample keeps its own data (orders and
- * totals), e.g. {@code sample} gives keys like {@code {sample}:order:<orderId>}. One hash tag keeps all
- * of them in one Redis Cluster slot, so that one Lua script may update them together.
+ * @param keySpace name of the Redis hash tag under which the sample keeps its own data (orders, totals
+ * and analytics), e.g. {@code sample} gives keys like {@code {sample}:order:<orderId>}. One hash tag keeps
+ * all of them in one Redis Cluster slot, so that one Lua script may update them together.
  * @param generator the demo order generator
  */
 @ConfigurationProperties("sample")

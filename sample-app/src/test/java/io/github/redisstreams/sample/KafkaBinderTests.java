@@ -32,6 +32,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.kafka.test.utils.KafkaTestUtils;
 
+import io.github.redisstreams.sample.analytics.AnalyticsReport;
+import io.github.redisstreams.sample.analytics.OrderAnalytics;
 import io.github.redisstreams.sample.order.Order;
 import io.github.redisstreams.sample.order.OrderLedger;
 import io.github.redisstreams.sample.order.OrderProcessor;
@@ -42,9 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The same application on Kafka, switched by the {@code kafka} profile alone, and with its bindings
- * spread over both binders. Kafka is an embedded KRaft broker shared by the tests of this class; the
- * orders and totals are kept in Redis in every setup.
+ * The same application on Kafka, switched by the {@code kafka} profile alone (its batch consumer
+ * included), and with its bindings spread over both binders. Kafka is an embedded KRaft broker shared by
+ * the tests of this class; the orders, totals and analytics are kept in Redis in every setup.
  */
 class KafkaBinderTests {
 
@@ -115,6 +117,13 @@ class KafkaBinderTests {
 				assertThat(text(invalid.headers().lastHeader("x-exception-message").value()))
 					.contains("Order k-bad has quantity 0");
 			}
+			// the batch consumer on Kafka: k-1 counted once, the invalid order and the broken JSON left out
+			OrderAnalytics analytics = app.getBean(OrderAnalytics.class);
+			await().atMost(Duration.ofSeconds(30)).until(() -> analytics.report().duplicates() >= 1);
+			AnalyticsReport report = analytics.report();
+			assertThat(report.orders()).isEqualTo(2);
+			assertThat(report.ordersPerSku()).containsExactlyEntriesOf(Map.of("book-1", 2L));
+			assertThat(report.batches().count()).isPositive();
 			assertThat(this.redis.exists(this.setup.destination)).as("no Redis stream was used").isZero();
 		}
 	}

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
@@ -15,9 +16,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
+import io.github.redisstreams.sample.analytics.AnalyticsReport;
+import io.github.redisstreams.sample.analytics.OrderAnalytics;
 import io.github.redisstreams.sample.order.Order;
 import io.github.redisstreams.sample.order.OrderLedger;
 import io.github.redisstreams.sample.order.OrderPublisher;
@@ -29,7 +36,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Stopping and starting the application loses no order and counts none twice: orders published
  * before the stop, orders that arrive while it is down, and orders a crashed consumer had read but not
- * acknowledged are all processed once after the restart.
+ * acknowledged are all processed once after the restart, and counted once by the analytics, whose crashed
+ * consumer had even counted its batch already.
  */
 class RestartTests {
 
@@ -78,6 +86,12 @@ class RestartTests {
 				Consumer.from(SampleSetup.GROUP, this.instanceId + "-0"), XReadArgs.Builder.count(10),
 				XReadArgs.StreamOffset.lastConsumed(this.setup.destination));
 		assertThat(readBeforeCrash).as("entries a crashed consumer left pending").hasSize(10);
+		List<StreamMessage<String, String>> countedBeforeCrash = this.redis.xreadgroup(
+				Consumer.from(SampleSetup.ANALYTICS_GROUP, this.instanceId + "-0"), XReadArgs.Builder.count(10),
+				XReadArgs.StreamOffset.lastConsumed(this.setup.destination));
+		assertThat(countedBeforeCrash).as("a batch the crashed analytics consumer counted, not acknowledged")
+			.hasSize(10);
+		countBeforeCrash(countedBeforeCrash);
 
 		try (ConfigurableApplicationContext second = start()) {
 			OrderLedger ledger = second.getBean(OrderLedger.class);
@@ -89,6 +103,40 @@ class RestartTests {
 			assertThat(totals.orders()).isEqualTo(total);
 			assertThat(totals.amount()).isEqualByComparingTo(BigDecimal.valueOf(total));
 			assertThat(this.redis.exists(this.setup.deadLetterStream())).isZero();
+
+			OrderAnalytics analytics = second.getBean(OrderAnalytics.class);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.redis.xpending(this.setup.destination, SampleSetup.ANALYTICS_GROUP).getCount() == 0
+						&& analytics.report().orders() == total);
+			AnalyticsReport report = analytics.report();
+			assertThat(report.orders()).isEqualTo(total);
+			assertThat(report.ordersPerSku()).containsExactlyEntriesOf(Map.of("book-1", (long) total));
+			assertThat(report.duplicates()).as("the batch counted before the crash, delivered again")
+				.isGreaterThanOrEqualTo(countedBeforeCrash.size());
+			assertThat(this.redis.exists(this.setup.analyticsDeadLetterStream())).isZero();
+		}
+	}
+
+	/**
+	 * What the crashed analytics consumer did with its batch before it died: counted it, with its own
+	 * connection to Redis (the application is down).
+	 */
+	private void countBeforeCrash(List<StreamMessage<String, String>> entries) {
+		JsonMapper json = JsonMapper.builder().build();
+		List<Order> orders = entries.stream()
+			.map((entry) -> json.readValue(entry.getBody().get("payload"), Order.class))
+			.toList();
+		LettuceConnectionFactory connectionFactory = new LettuceConnectionFactory(
+				LettuceConnectionFactory.createRedisConfiguration(TestRedis.url()));
+		connectionFactory.afterPropertiesSet();
+		connectionFactory.start();
+		try {
+			OrderAnalytics analytics = new OrderAnalytics(new StringRedisTemplate(connectionFactory),
+					new SampleProperties(this.setup.keySpace, null));
+			assertThat(analytics.record(orders.size(), orders).counted()).isEqualTo(orders.size());
+		}
+		finally {
+			connectionFactory.destroy();
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.redisstreams.sample.analytics.AnalyticsUpdater;
 import io.github.redisstreams.sample.order.OrderProcessor;
 import io.github.redisstreams.sample.order.OrderPublisher;
 
@@ -15,6 +16,8 @@ import io.github.redisstreams.sample.order.OrderPublisher;
 final class SampleSetup {
 
 	static final String GROUP = "order-service";
+
+	static final String ANALYTICS_GROUP = "order-analytics";
 
 	final String destination = TestRedis.uniqueName("orders");
 
@@ -38,6 +41,12 @@ final class SampleSetup {
 		properties.put(redisConsumer + "claim-idle-time", "1s");
 		properties.put(redisConsumer + "claim-interval", "200ms");
 		properties.put(redisConsumer + "max-deliveries", "2");
+		String analytics = AnalyticsUpdater.BINDING;
+		String analyticsConsumer = "spring.cloud.stream.redis.bindings." + analytics + ".consumer.";
+		properties.put("spring.cloud.stream.bindings." + analytics + ".destination", this.destination);
+		properties.put(analyticsConsumer + "block-timeout", "200ms");
+		properties.put(analyticsConsumer + "claim-idle-time", "1s");
+		properties.put(analyticsConsumer + "claim-interval", "200ms");
 		return properties;
 	}
 
@@ -60,6 +69,10 @@ final class SampleSetup {
 		return "{" + this.destination + "}:" + GROUP + ":dlq";
 	}
 
+	String analyticsDeadLetterStream() {
+		return "{" + this.destination + "}:" + ANALYTICS_GROUP + ":dlq";
+	}
+
 	String processedMarker(String orderId) {
 		return "{" + this.destination + "}:" + GROUP + ":processed:" + orderId;
 	}
@@ -68,7 +81,8 @@ final class SampleSetup {
 	 * Every key a run leaves in Redis, as names and patterns.
 	 */
 	List<String> keys() {
-		return List.of(this.destination, deadLetterStream(), processedMarker("*"), "{" + this.keySpace + "}:*");
+		return List.of(this.destination, deadLetterStream(), analyticsDeadLetterStream(), processedMarker("*"),
+				"{" + this.keySpace + "}:*");
 	}
 
 }

@@ -12,6 +12,21 @@ import org.springframework.util.StringUtils;
 public class OrderValidator {
 
 	/**
+	 * Whether an order meets every rule.
+	 * @param order the order
+	 * @return true when {@link #check(Order)} passes
+	 */
+	public boolean isValid(Order order) {
+		try {
+			check(order);
+			return true;
+		}
+		catch (InvalidOrderException ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Checks an order.
 	 * @param order the order
 	 * @throws InvalidOrderException naming the first rule the order breaks

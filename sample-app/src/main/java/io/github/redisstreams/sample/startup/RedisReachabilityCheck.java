@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * Pings Redis while the application starts, before any binding does, so that a missing Redis ends the
  * startup with one clear line (see {@link RedisUnreachableFailureAnalyzer}) instead of stack traces
  * from the first component that happens to need it. The sample needs Redis with either binder: it
- * keeps its orders and totals there.
+ * keeps its orders, totals and analytics there.
  */
 @Component
 public class RedisReachabilityCheck implements InitializingBean {

@@ -186,7 +186,7 @@ public class RedisStreamMessageChannelBinder extends
 		List<String> names = this.consumerNames.allocate(stream, groupName, properties.getConcurrency());
 		this.consumerNamesInUse.put(destination, names);
 		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
-				redis, deadLetterStream, properties.isBatchMode());
+				redis, deadLetterStream, properties.isBatchMode(), contentType(bindingName));
 		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
 		StreamCommands shared = this.connections.shared();
 
@@ -229,7 +229,7 @@ public class RedisStreamMessageChannelBinder extends
 		List<String> names = this.consumerNames.allocate(target.stream(), target.group(), 1);
 		try {
 			ConsumerSettings settings = new ConsumerSettings(bindingName, target.stream(), target.group(),
-					target.anonymous(), names, redis, target.deadLetterStream(), false);
+					target.anonymous(), names, redis, target.deadLetterStream(), false, contentType(bindingName));
 			ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, target.stream(), target.group());
 			InboundParts parts = inboundParts(settings, properties, metrics, this.connections.shared());
 			RedisStreamMessageSource source = new RedisStreamMessageSource(settings, this.connections,
@@ -324,6 +324,16 @@ public class RedisStreamMessageChannelBinder extends
 		checkAckModeFitsBatchMode(channelName, properties);
 		properties.rememberBindingName(channelName);
 		return properties;
+	}
+
+	/**
+	 * The binding's content type ({@code spring.cloud.stream.bindings.<binding>.content-type}), which applies to
+	 * entries that carry none.
+	 */
+	private String contentType(String bindingName) {
+		String contentType = (this.bindingServiceProperties != null)
+				? this.bindingServiceProperties.getBindingProperties(bindingName).getContentType() : null;
+		return (contentType != null) ? contentType : "application/json";
 	}
 
 	/**

@@ -22,6 +22,7 @@ import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.RedisStreamTransaction.StagedCommand;
 import io.github.redisstreams.binder.support.StreamEntryIds;
 
 /**
@@ -70,6 +71,13 @@ final class AckBatcher {
 
 	private final List<Waiting> waiting = new ArrayList<>();
 
+	/** The atomic steps of a transactional binding waiting to be applied. */
+	private final List<StepCommitter.Step> steps = new ArrayList<>();
+
+	private final StepCommitter committer;
+
+	private final String consumer;
+
 	private final ConcurrentHashMap.KeySetView<CompletableFuture<?>, Boolean> inFlight = ConcurrentHashMap.newKeySet();
 
 	private long firstAddedAt;
@@ -79,8 +87,10 @@ final class AckBatcher {
 	 * @param held the consumer's lease set, from which ids are removed when their acknowledgement is sent
 	 * @param writeFailures settles entries whose handler's writes Redis refused
 	 */
-	AckBatcher(StreamCommands commands, String stream, String group, Duration markerTtl, ConsumerMetrics metrics,
-			Set<String> held, WriteFailureHandler writeFailures) {
+	AckBatcher(StreamCommands commands, String stream, String group, String consumer, Duration markerTtl,
+			ConsumerMetrics metrics, Set<String> held, WriteFailureHandler writeFailures) {
+		this.consumer = consumer;
+		this.committer = new StepCommitter(commands, stream, group, markerTtl, metrics);
 		this.commands = commands;
 		this.stream = stream;
 		this.group = group;
@@ -97,10 +107,22 @@ final class AckBatcher {
 	 * @param writes the replies of the writes its handler made, to be confirmed before it is acknowledged
 	 */
 	synchronized void add(Delivery delivery, String markerKey, List<CompletableFuture<?>> writes) {
-		if (this.waiting.isEmpty()) {
+		if (this.waiting.isEmpty() && this.steps.isEmpty()) {
 			this.firstAddedAt = System.nanoTime();
 		}
 		this.waiting.add(new Waiting(delivery, markerKey, writes));
+	}
+
+	/**
+	 * Queues the atomic step of a transactional binding: the acknowledgement of entries whose handler succeeded
+	 * (one, or a batch), applied together with their markers and the writes the handler staged.
+	 */
+	synchronized void addStep(List<Delivery> deliveries, List<String> markerKeys,
+			List<StagedCommand> staged) {
+		if (this.waiting.isEmpty() && this.steps.isEmpty()) {
+			this.firstAddedAt = System.nanoTime();
+		}
+		this.steps.add(new StepCommitter.Step(deliveries, markerKeys, staged));
 	}
 
 	/**
@@ -119,8 +141,8 @@ final class AckBatcher {
 	void flushIfDue() {
 		boolean due;
 		synchronized (this) {
-			due = !this.waiting.isEmpty()
-					&& (this.waiting.size() >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS);
+			int count = this.waiting.size() + this.steps.size();
+			due = count > 0 && (count >= MAX_BATCH || System.nanoTime() - this.firstAddedAt >= MAX_DELAY_NANOS);
 		}
 		if (due) {
 			flush();
@@ -133,12 +155,21 @@ final class AckBatcher {
 	 */
 	void flush() {
 		List<Waiting> waited;
+		List<StepCommitter.Step> stepsToApply;
 		synchronized (this) {
-			if (this.waiting.isEmpty()) {
+			if (this.waiting.isEmpty() && this.steps.isEmpty()) {
 				return;
 			}
 			waited = new ArrayList<>(this.waiting);
 			this.waiting.clear();
+			stepsToApply = new ArrayList<>(this.steps);
+			this.steps.clear();
+		}
+		if (!stepsToApply.isEmpty()) {
+			commit(stepsToApply);
+		}
+		if (waited.isEmpty()) {
+			return;
 		}
 		// outside the lock: this may wait for replies (the handlers' writes), and other threads (manual
 		// acknowledgements) must not queue behind it
@@ -179,6 +210,30 @@ final class AckBatcher {
 						this.metrics.endToEndLatency(Math.max(0, now - createdAt));
 					}
 				}
+			}
+		});
+	}
+
+	private void commit(List<StepCommitter.Step> stepsToApply) {
+		int count = 0;
+		for (StepCommitter.Step step : stepsToApply) {
+			step.deliveries().forEach((delivery) -> this.held.remove(delivery.id()));
+			count += step.deliveries().size();
+		}
+		CompletableFuture<?> done;
+		try {
+			done = this.committer.commit(this.consumer, stepsToApply);
+		}
+		catch (RedisException ex) {
+			logFailure(count, ex);
+			return;
+		}
+		this.inFlight.add(done);
+		int entries = count;
+		done.whenComplete((result, ex) -> {
+			this.inFlight.remove(done);
+			if (ex != null) {
+				logFailure(entries, ex);
 			}
 		});
 	}

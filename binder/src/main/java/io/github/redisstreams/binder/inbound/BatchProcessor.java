@@ -12,11 +12,14 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.retry.RetryException;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 
 import io.github.redisstreams.binder.inbound.EntryProcessor.Handling;
 import io.github.redisstreams.binder.inbound.EntryProcessor.Prepared;
 import io.github.redisstreams.binder.support.BatchEntryFailedException;
 import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.JsonSyntax;
+import io.github.redisstreams.binder.support.MalformedEntryException;
 
 /**
  * Processes a batch of new entries with one handler call ({@code batch-mode: true}):
@@ -75,7 +78,7 @@ final class BatchProcessor {
 			List<Prepared> sameKey = new ArrayList<>();
 			Set<String> keys = new HashSet<>();
 			for (Prepared item : prepared) {
-				if (this.entries.settleWithoutHandler(item, handling)) {
+				if (this.entries.settleWithoutHandler(checkJson(item), handling)) {
 					continue;
 				}
 				if (item.markerKey() != null && !keys.add(item.markerKey())) {
@@ -115,6 +118,27 @@ final class BatchProcessor {
 	}
 
 	/**
+	 * The framework leaves out of a batch's list, silently, an element it cannot convert: a JSON payload that
+	 * is not valid JSON would be acknowledged without its handler ever seeing it. It is dead-lettered instead,
+	 * as a single message failing to convert would be.
+	 */
+	private Prepared checkJson(Prepared item) {
+		if (item.malformed() != null) {
+			return item;
+		}
+		Object contentType = item.message().getHeaders().get(MessageHeaders.CONTENT_TYPE);
+		if (!JsonSyntax.isJson((contentType != null) ? contentType : this.entries.settings().contentType())) {
+			return item;
+		}
+		String problem = JsonSyntax.problemWith(item.message().getPayload());
+		if (problem == null) {
+			return item;
+		}
+		return new Prepared(item.delivery(), null, null,
+				new MalformedEntryException("Entry " + item.delivery().id() + " cannot join a batch: " + problem));
+	}
+
+	/**
 	 * Hands the batch to the handler, with the binding's retries.
 	 * @return what is left: entries to deliver again as a batch (after a named failed entry, or, when a try
 	 * named one and processed those before it, from the failed one on, with a fresh retry budget), or entries
@@ -135,9 +159,8 @@ final class BatchProcessor {
 			if (result.failedAt() > 0) {
 				return new Outcome(List.copyOf(batch.subList(result.failedAt(), batch.size())), List.of());
 			}
-			for (Prepared item : batch) {
-				this.entries.processed(item, handling, result.writes());
-			}
+			// together: on a transactional binding, one atomic step for the whole batch
+			this.entries.processedTogether(batch, handling, result.writes());
 			return new Outcome(List.of(), List.of());
 		}
 		catch (RetryException ex) {
@@ -163,17 +186,19 @@ final class BatchProcessor {
 	 */
 	private Attempt attempt(List<Prepared> batch, List<String> ids, Handling handling) {
 		List<Message<byte[]>> messages = batch.stream().map(Prepared::message).toList();
-		List<List<CompletableFuture<?>>> failedWrites = new ArrayList<>(1);
+		List<Writes> failedWrites = new ArrayList<>(1);
 		try {
 			return new Attempt(this.entries.sendRecordingWrites(BatchMessages.of(messages), failedWrites::add), -1);
 		}
 		catch (RuntimeException ex) {
 			BatchEntryFailedException named = BatchEntryFailedException.find(ex);
 			int failedAt = (named != null) ? named.indexIn(ids) : -1;
-			if (failedAt <= 0) {
+			Writes writes = failedWrites.isEmpty() ? Writes.NONE : failedWrites.get(0);
+			if (failedAt <= 0 || writes.transactional()) {
+				// on a transactional binding, what a failed try staged cannot be told apart per entry: it is
+				// discarded, and the batch retried whole
 				throw ex;
 			}
-			List<CompletableFuture<?>> writes = failedWrites.isEmpty() ? List.of() : failedWrites.get(0);
 			for (int i = 0; i < failedAt; i++) {
 				this.entries.processed(batch.get(i), handling, writes);
 			}
@@ -222,7 +247,7 @@ final class BatchProcessor {
 	 * What one try gave: the writes of a successful call, or the position of a named failed entry after the
 	 * first (the entries before it were processed).
 	 */
-	private record Attempt(List<CompletableFuture<?>> writes, int failedAt) {
+	private record Attempt(Writes writes, int failedAt) {
 
 	}
 

@@ -15,9 +15,11 @@ import io.github.redisstreams.binder.properties.RedisConsumerProperties;
  * @param redis the binding's Redis-specific consumer properties
  * @param deadLetterStream the dead-letter stream, or null when the binding dead-letters nothing
  * @param batchMode whether the handler takes a batch of entries per call (the core's {@code batch-mode})
+ * @param contentType the binding's content type, for entries that carry none (the core's {@code content-type})
  */
 public record ConsumerSettings(String bindingName, String stream, String group, boolean anonymous,
-		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream, boolean batchMode) {
+		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream, boolean batchMode,
+		String contentType) {
 
 	/**
 	 * A short description for log messages.

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.SlotHash;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -30,11 +31,14 @@ import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
 import io.github.redisstreams.binder.support.BatchEntryFailedException;
+import io.github.redisstreams.binder.support.CrossSlotStepException;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.MalformedEntryException;
 import io.github.redisstreams.binder.support.RedisStreamHeaders;
+import io.github.redisstreams.binder.support.RedisStreamTransaction;
+import io.github.redisstreams.binder.support.RedisStreamTransaction.StagedCommand;
 
 /**
  * Processes batches of delivered entries for the consumers of one binding: each entry is decoded,
@@ -74,9 +78,15 @@ final class EntryProcessor {
 	/** batch-mode: the handler takes lists, so an entry delivered on its own goes as a list of one. */
 	private final boolean batchMode;
 
+	/** transactional: the handler's writes are staged and applied with the acknowledgement, atomically. */
+	private final boolean transactional;
+
+	/** Redis Cluster: the keys of a transactional step must share the stream's slot. */
+	private final boolean cluster;
+
 	EntryProcessor(ConsumerSettings settings, EntryCodec codec, RetryTemplate retryTemplate, DeliveryTarget target,
 			DeliveryFailureHandler failures, IdempotencyGuard idempotency, StreamCommands commands,
-			ConsumerMetrics metrics) {
+			ConsumerMetrics metrics, boolean cluster) {
 		this.settings = settings;
 		this.codec = codec;
 		this.retryTemplate = retryTemplate;
@@ -86,6 +96,8 @@ final class EntryProcessor {
 		this.commands = commands;
 		this.metrics = metrics;
 		this.batchMode = settings.batchMode();
+		this.transactional = settings.redis().isTransactional();
+		this.cluster = cluster;
 	}
 
 	ConsumerSettings settings() {
@@ -293,7 +305,7 @@ final class EntryProcessor {
 		long start = System.nanoTime();
 		try {
 			int[] attempts = { 0 };
-			List<CompletableFuture<?>> writes = this.retryTemplate.execute(() -> {
+			Writes writes = this.retryTemplate.execute(() -> {
 				if (attempts[0]++ > 0) {
 					this.metrics.retried();
 				}
@@ -304,7 +316,7 @@ final class EntryProcessor {
 			});
 			this.metrics.handlerDuration(System.nanoTime() - start);
 			if (manual != null) {
-				manual.handlerReturned(writes, handling.manual().unacknowledged());
+				manual.handlerReturned(writes.replies(), handling.manual().unacknowledged());
 			}
 			else {
 				processed(item, handling, writes);
@@ -361,10 +373,35 @@ final class EntryProcessor {
 	/**
 	 * Acknowledges an entry whose handler succeeded, once the writes it made are stored.
 	 */
-	void processed(Prepared item, Handling handling, List<CompletableFuture<?>> writes) {
-		handling.acks().add(item.delivery(), item.markerKey(), writes);
-		if (item.markerKey() != null) {
-			handling.processedKeys().add(item.markerKey());
+	void processed(Prepared item, Handling handling, Writes writes) {
+		processedTogether(List.of(item), handling, writes);
+	}
+
+	/**
+	 * Acknowledges entries whose handler succeeded together (a batch): once the writes it made are stored, or,
+	 * on a transactional binding, in one atomic step with the writes it staged.
+	 */
+	void processedTogether(List<Prepared> items, Handling handling, Writes writes) {
+		if (writes.transactional()) {
+			List<Delivery> deliveries = new ArrayList<>(items.size());
+			List<String> markerKeys = new ArrayList<>(items.size());
+			for (Prepared item : items) {
+				deliveries.add(item.delivery());
+				if (item.markerKey() != null) {
+					markerKeys.add(item.markerKey());
+				}
+			}
+			handling.acks().addStep(deliveries, markerKeys, writes.staged());
+		}
+		else {
+			for (Prepared item : items) {
+				handling.acks().add(item.delivery(), item.markerKey(), writes.replies());
+			}
+		}
+		for (Prepared item : items) {
+			if (item.markerKey() != null) {
+				handling.processedKeys().add(item.markerKey());
+			}
 		}
 	}
 
@@ -403,35 +440,62 @@ final class EntryProcessor {
 
 	/**
 	 * Runs the handler, recording the writes it makes through the binder on this thread.
-	 * @return the replies of those writes
+	 * @return those writes
 	 */
-	List<CompletableFuture<?>> sendRecordingWrites(Message<?> message) {
+	Writes sendRecordingWrites(Message<?> message) {
 		return sendRecordingWrites(message, null);
 	}
 
 	/**
-	 * Runs the handler, recording the writes it makes through the binder on this thread.
+	 * Runs the handler, recording the writes it makes through the binder on this thread (staging them, on a
+	 * transactional binding).
 	 * @param failedWrites given the writes of an attempt that failed (a batch handler that named its failed
 	 * entry made them for the entries before it), or null when they do not count
-	 * @return the replies of those writes
+	 * @return those writes
 	 */
-	List<CompletableFuture<?>> sendRecordingWrites(Message<?> message,
-			Consumer<List<CompletableFuture<?>>> failedWrites) {
+	Writes sendRecordingWrites(Message<?> message, Consumer<Writes> failedWrites) {
 		HandlerWrites.begin();
-		List<CompletableFuture<?>> writes = null;
+		if (this.transactional) {
+			RedisStreamTransaction.begin();
+		}
+		Writes writes = null;
 		try {
 			this.target.send(message);
-			writes = HandlerWrites.end();
+			writes = new Writes(HandlerWrites.end(), this.transactional ? RedisStreamTransaction.end() : null);
+			if (writes.transactional()) {
+				checkSlots(writes.staged());
+			}
 			return writes;
 		}
 		finally {
 			if (writes == null) {
-				// the attempt failed (or threw an Error): nothing may stay recorded
-				List<CompletableFuture<?>> failed = HandlerWrites.end();
+				// the attempt failed (or threw an Error): nothing may stay recorded or staged
+				Writes failed = new Writes(HandlerWrites.end(), this.transactional ? RedisStreamTransaction.end() : null);
 				if (failedWrites != null) {
 					failedWrites.accept(failed);
 				}
 			}
+		}
+	}
+
+	/**
+	 * On Redis Cluster, one script applies a step: every key it writes must be in the stream's slot.
+	 */
+	private void checkSlots(List<StagedCommand> staged) {
+		if (!this.cluster || staged.isEmpty()) {
+			return;
+		}
+		int slot = SlotHash.getSlot(this.settings.stream());
+		List<String> elsewhere = staged.stream()
+			.map(StagedCommand::key)
+			.filter((key) -> SlotHash.getSlot(key) != slot)
+			.distinct()
+			.toList();
+		if (!elsewhere.isEmpty()) {
+			throw new CrossSlotStepException("The transactional step of " + this.settings.describe() + " writes to "
+					+ elsewhere + ", outside the stream's Redis Cluster slot " + slot + "; one atomic step cannot span "
+					+ "slots: give these keys the stream's hash tag, e.g. '{" + this.settings.stream() + "}:...', or "
+					+ "bind an output destination named so");
 		}
 	}
 

@@ -186,7 +186,7 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 		this.pendingUpdates = pendingUpdates;
 		this.leases = new LeaseKeeper(pendingUpdates, settings.redis().getClaimIdleTime());
 		this.held = this.leases.register(this.consumer);
-		this.acks = new AckBatcher(connections.shared(), settings.stream(), settings.group(),
+		this.acks = new AckBatcher(connections.shared(), settings.stream(), settings.group(), this.consumer,
 				(idempotency != null) ? idempotency.ttl() : null, metrics, this.held, this::writesFailed);
 		this.outage = new OutageLogger(logger, "pollable consumer '" + this.consumer + "' of " + settings.describe());
 	}

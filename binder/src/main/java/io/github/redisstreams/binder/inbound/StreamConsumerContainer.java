@@ -141,13 +141,13 @@ public class StreamConsumerContainer {
 		this.stopping = false;
 		StreamCommands shared = this.connections.shared();
 		EntryProcessor processor = new EntryProcessor(this.settings, this.codec, this.retryTemplate, this.target,
-				this.failures, this.idempotency, shared, this.metrics);
+				this.failures, this.idempotency, shared, this.metrics, this.connections.isCluster());
 		List<ConsumerLoop> previous = List.copyOf(this.loops);
 		previous.stream().filter(ConsumerLoop::isAlive).forEach(this.lingering::add);
 		this.loops.clear();
 		for (String consumer : this.settings.consumerNames()) {
 			Set<String> held = this.leaseKeeper.register(consumer);
-			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(),
+			AckBatcher acks = new AckBatcher(shared, this.settings.stream(), this.settings.group(), consumer,
 					(this.idempotency != null) ? this.idempotency.ttl() : null, this.metrics, held,
 					(delivery, cause) -> processor.writesFailed(delivery, consumer, cause));
 			PendingEntryRecovery recovery = new PendingEntryRecovery(consumer, this.settings.redis().getClaimIdleTime(),

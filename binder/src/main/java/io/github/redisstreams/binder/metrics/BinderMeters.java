@@ -45,6 +45,12 @@ public final class BinderMeters {
 	/** Deliveries skipped because their business key was already processed. */
 	public static final String DUPLICATES_SKIPPED = PREFIX + ".duplicates.skipped";
 
+	/**
+	 * Atomic steps of transactional bindings not applied because their entry was no longer this consumer's
+	 * (taken over while its handler ran): its outputs were discarded, and the entry is processed by its owner.
+	 */
+	public static final String STEPS_DISCARDED = PREFIX + ".transaction.steps.discarded";
+
 	/** Pending entries deleted from the stream (trimmed) before they were processed: lost messages. */
 	public static final String LOST_TO_TRIMMING = PREFIX + ".lost.to.trimming";
 

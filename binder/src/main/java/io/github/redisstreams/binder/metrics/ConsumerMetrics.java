@@ -61,6 +61,12 @@ public interface ConsumerMetrics {
 	}
 
 	/**
+	 * Atomic steps of a transactional binding discarded because their entry was no longer this consumer's.
+	 */
+	default void stepsDiscarded(int count) {
+	}
+
+	/**
 	 * Pending entries whose data was deleted from the stream (trimmed) before they were processed.
 	 */
 	default void lostToTrimming(int count) {

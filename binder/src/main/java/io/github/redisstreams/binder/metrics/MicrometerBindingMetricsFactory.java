@@ -63,6 +63,8 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 
 		private final Counter lostToTrimming;
 
+		private final Counter stepsDiscarded;
+
 		private final Timer handlerDuration;
 
 		private final Timer endToEndLatency;
@@ -84,6 +86,8 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 					"Deliveries skipped because their business key was already processed");
 			this.lostToTrimming = counter(registry, BinderMeters.LOST_TO_TRIMMING, tags,
 					"Pending entries trimmed from the stream before they were processed");
+			this.stepsDiscarded = counter(registry, BinderMeters.STEPS_DISCARDED, tags,
+					"Atomic steps of a transactional binding discarded: their entry was taken over meanwhile");
 			this.handlerDuration = timer(registry, BinderMeters.HANDLER_DURATION, tags,
 					"Time the handler took for one delivery, retries included");
 			this.endToEndLatency = timer(registry, BinderMeters.END_TO_END_LATENCY, tags,
@@ -133,6 +137,11 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 		@Override
 		public void lostToTrimming(int count) {
 			this.lostToTrimming.increment(count);
+		}
+
+		@Override
+		public void stepsDiscarded(int count) {
+			this.stepsDiscarded.increment(count);
 		}
 
 		@Override

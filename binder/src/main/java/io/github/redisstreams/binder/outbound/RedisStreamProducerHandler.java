@@ -1,6 +1,7 @@
 package io.github.redisstreams.binder.outbound;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +32,7 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProducerDestination
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
 import io.github.redisstreams.binder.support.HeaderPatterns;
+import io.github.redisstreams.binder.support.RedisStreamTransaction;
 
 /**
  * Writes each message of a producer binding to its stream with {@code XADD}.
@@ -107,6 +109,13 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private void write(Message<?> message, String stream, ProducerObservation.Send send) {
 		Map<byte[], byte[]> fields = this.codec.encode(message, this.headerPatterns);
+		if (RedisStreamTransaction.isActive()) {
+			// the handler of a transactional binding runs on this thread: the entry is written by its atomic
+			// step, together with the input's acknowledgement, or not at all
+			RedisStreamTransaction.current().stageStreamEntry(stream, trimArgs(), fields);
+			send.stop(null, null);
+			return;
+		}
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
@@ -143,6 +152,23 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 			return this.destination.stream();
 		}
 		return this.destination.getNameForPartition(Integer.parseInt(partition.toString()));
+	}
+
+	/**
+	 * The trimming of {@link #addArgs()} as {@code XADD} arguments, for a write staged in a transactional step.
+	 */
+	private List<String> trimArgs() {
+		if (this.properties.getRetentionMode() != RetentionMode.CAPPED) {
+			return List.of();
+		}
+		if (this.properties.getMaxLen() > 0) {
+			return List.of("MAXLEN", "~", Long.toString(this.properties.getMaxLen()));
+		}
+		if (this.properties.getMaxAge() != null) {
+			long cut = System.currentTimeMillis() - this.properties.getMaxAge().toMillis();
+			return List.of("MINID", "~", cut + "-0");
+		}
+		return List.of();
 	}
 
 	private XAddArgs addArgs() {

@@ -37,6 +37,15 @@ public class RedisConsumerProperties {
 	private Duration batchMaxWait = Duration.ZERO;
 
 	/**
+	 * Exactly-once processing inside Redis: the writes the handler makes through the binder (a Function's
+	 * output, StreamBridge.send to a Redis binding, on the handler's thread) and through RedisStreamTransaction
+	 * are applied in one atomic step with the entry's acknowledgement and idempotency marker, after the handler
+	 * returned, and only while the entry is still this consumer's. Their keys must share the stream's Redis
+	 * Cluster slot. Not with ack-mode manual.
+	 */
+	private boolean transactional;
+
+	/**
 	 * Who acknowledges entries: auto (the binder, after the handler returned) or manual (the application,
 	 * through the RedisStreamAcknowledgment in the redis_acknowledgment header, from any thread). Manual
 	 * acknowledgement takes one message at a time (not with batch-mode).
@@ -148,6 +157,14 @@ public class RedisConsumerProperties {
 
 	public void setReadCount(int readCount) {
 		this.readCount = readCount;
+	}
+
+	public boolean isTransactional() {
+		return this.transactional;
+	}
+
+	public void setTransactional(boolean transactional) {
+		this.transactional = transactional;
 	}
 
 	public AckMode getAckMode() {
@@ -317,6 +334,10 @@ public class RedisConsumerProperties {
 		PropertyChecks.positive(prefix + ".shutdown-timeout", this.shutdownTimeout);
 		PropertyChecks.positive(prefix + ".max-unacknowledged", this.maxUnacknowledged);
 		PropertyChecks.positive(prefix + ".ack-timeout", this.ackTimeout);
+		if (this.transactional && this.ackMode == AckMode.MANUAL) {
+			throw PropertyChecks.invalid(prefix + ".transactional", true,
+					"cannot be combined with ack-mode manual: the atomic step is applied when the handler returns");
+		}
 		if (this.ackMode == null) {
 			throw PropertyChecks.invalid(prefix + ".ack-mode", null, "must be auto or manual");
 		}

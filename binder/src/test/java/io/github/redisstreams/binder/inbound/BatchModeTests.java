@@ -181,6 +181,27 @@ class BatchModeTests {
 	}
 
 	@Test
+	void anEntryThatIsNotValidJsonIsDeadLetteredInsteadOfLeftOutOfItsBatchUnseen() {
+		String stream = RedisTestSupport.uniqueName("broken-json");
+		add(stream, "o-0");
+		redis.xadd(stream, "payload", "{\"orderId\": \"broken");
+		add(stream, "o-2");
+		try (ConfigurableApplicationContext app = BatchOrderTestApp.start(stream, GROUP)) {
+			BatchOrderHandler handler = app.getBean(BatchOrderHandler.class);
+			String dlq = dlq(stream);
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> handler.totalSuccesses() == 2 && redis.xlen(dlq) == 1 && pending(stream) == 0);
+			assertThat(handler.batches()).containsExactly(List.of("o-0", "o-2"));
+			StreamMessage<String, String> deadLetter = redis.xrange(dlq, Range.create("-", "+")).get(0);
+			assertThat(deadLetter.getBody().get("payload")).contains("broken");
+			assertThat(deadLetter.getBody().get(DeadLetterFields.EXCEPTION_MESSAGE)).contains("not valid JSON");
+		}
+		finally {
+			redis.del(stream, dlq(stream));
+		}
+	}
+
+	@Test
 	void aTransientFailureRetriesTheWholeBatch() {
 		String stream = RedisTestSupport.uniqueName("transient");
 		add(stream, "o-0", "o-1", "o-2");

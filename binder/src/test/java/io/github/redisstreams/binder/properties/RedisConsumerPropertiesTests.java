@@ -59,6 +59,15 @@ class RedisConsumerPropertiesTests {
 	}
 
 	@Test
+	void transactionalCannotBeCombinedWithManualAcknowledgement() {
+		assertValid((properties) -> properties.setTransactional(true));
+		assertInvalid("transactional", (properties) -> {
+			properties.setTransactional(true);
+			properties.setAckMode(AckMode.MANUAL);
+		});
+	}
+
+	@Test
 	void ackModeMustBeSet() {
 		assertValid((properties) -> properties.setAckMode(AckMode.MANUAL));
 		assertInvalid("ack-mode", (properties) -> properties.setAckMode(null));

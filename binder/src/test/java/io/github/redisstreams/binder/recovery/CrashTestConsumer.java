@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -15,6 +16,7 @@ import org.springframework.messaging.Message;
 
 import io.github.redisstreams.binder.support.RedisStreamAcknowledgment;
 import io.github.redisstreams.binder.support.RedisStreamHeaders;
+import io.github.redisstreams.binder.support.RedisStreamTransaction;
 import io.github.redisstreams.binder.test.Order;
 
 /**
@@ -72,6 +74,31 @@ public class CrashTestConsumer {
 				handle(message.getPayload(), redis, handlerMillis, stream);
 				acknowledgment.acknowledge();
 			});
+		};
+	}
+
+	/**
+	 * A transactional processor ({@code invoiceOrder}, transactional: true): counts each order in
+	 * {@code <stream>:handed} at once, works, then stages, for the atomic step, its quantity in
+	 * {@code {<stream>}:totals} and a count per order id in {@code {<stream>}:applied}, and returns an invoice.
+	 */
+	@Bean
+	Function<Order, String> invoiceOrder(StringRedisTemplate redis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.handler-millis}") long handlerMillis,
+			@org.springframework.beans.factory.annotation.Value("${crash-test.stream:}") String stream) {
+		return (order) -> {
+			redis.opsForHash().increment(stream + ":handed", order.orderId(), 1);
+			try {
+				Thread.sleep(handlerMillis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+			RedisStreamTransaction.current()
+				.hincrby("{" + stream + "}:totals", "quantity", order.quantity())
+				.hincrby("{" + stream + "}:applied", order.orderId(), 1);
+			return "invoice-" + order.orderId();
 		};
 	}
 

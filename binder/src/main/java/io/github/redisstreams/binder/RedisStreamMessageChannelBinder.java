@@ -226,6 +226,11 @@ public class RedisStreamMessageChannelBinder extends
 			logger.warn("Binding '" + bindingName + "' is pollable: its concurrency (" + properties.getConcurrency()
 					+ ") is ignored; it reads as one consumer, when the application polls");
 		}
+		if (redis.isTransactional()) {
+			throw new IllegalArgumentException("Binding '" + bindingName + "' is pollable: '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".transactional' is not supported there "
+					+ "(the application settles polled messages itself); use a message-driven binding for exactly-once steps");
+		}
 		List<String> names = this.consumerNames.allocate(target.stream(), target.group(), 1);
 		try {
 			ConsumerSettings settings = new ConsumerSettings(bindingName, target.stream(), target.group(),

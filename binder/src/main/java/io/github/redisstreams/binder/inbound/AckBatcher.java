@@ -224,7 +224,8 @@ final class AckBatcher {
 		try {
 			done = this.committer.commit(this.consumer, stepsToApply);
 		}
-		catch (RedisException ex) {
+		catch (RuntimeException ex) {
+			// the entries stay pending and are delivered again; the acknowledgements of this flush go on
 			logFailure(count, ex);
 			return;
 		}

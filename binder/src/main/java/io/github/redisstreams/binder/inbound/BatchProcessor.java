@@ -172,8 +172,10 @@ final class BatchProcessor {
 				return new Outcome(List.copyOf(batch.subList(1, batch.size())), List.of());
 			}
 			logger.warn("A batch of " + batch.size() + " entries of " + this.entries.settings().describe()
-					+ " failed after its retries without naming the entry that failed (BatchEntryFailedException); "
-					+ "each entry now goes to the handler on its own: " + cause);
+					+ ((named != null) ? " failed after its retries (on a transactional binding, a named entry is"
+							+ " handled like an unnamed failure)" : " failed after its retries without naming the entry"
+									+ " that failed (BatchEntryFailedException)")
+					+ "; each entry now goes to the handler on its own: " + cause);
 			return new Outcome(List.of(), List.copyOf(batch));
 		}
 	}

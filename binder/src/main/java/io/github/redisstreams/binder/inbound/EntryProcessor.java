@@ -31,7 +31,7 @@ import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.DeliveryLimitExceededException;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery.PendingEntry;
 import io.github.redisstreams.binder.support.BatchEntryFailedException;
-import io.github.redisstreams.binder.support.CrossSlotStepException;
+import io.github.redisstreams.binder.support.InvalidStepException;
 import io.github.redisstreams.binder.support.Delivery;
 import io.github.redisstreams.binder.support.EntryCodec;
 import io.github.redisstreams.binder.support.HandlerWrites;
@@ -456,7 +456,7 @@ final class EntryProcessor {
 	Writes sendRecordingWrites(Message<?> message, Consumer<Writes> failedWrites) {
 		HandlerWrites.begin();
 		if (this.transactional) {
-			RedisStreamTransaction.begin();
+			RedisStreamTransaction.begin(this.commands);
 		}
 		Writes writes = null;
 		try {
@@ -479,9 +479,17 @@ final class EntryProcessor {
 	}
 
 	/**
-	 * On Redis Cluster, one script applies a step: every key it writes must be in the stream's slot.
+	 * A step may not write its own input stream, and, on Redis Cluster, where one script applies it, every key it
+	 * writes must be in the stream's slot.
 	 */
 	private void checkSlots(List<StagedCommand> staged) {
+		for (StagedCommand command : staged) {
+			if (command.key().equals(this.settings.stream())) {
+				throw new InvalidStepException("The transactional step of " + this.settings.describe() + " writes to "
+						+ "its own input stream (" + command.command() + "): a step may not change the stream it "
+						+ "acknowledges; write to another key");
+			}
+		}
 		if (!this.cluster || staged.isEmpty()) {
 			return;
 		}
@@ -492,7 +500,7 @@ final class EntryProcessor {
 			.distinct()
 			.toList();
 		if (!elsewhere.isEmpty()) {
-			throw new CrossSlotStepException("The transactional step of " + this.settings.describe() + " writes to "
+			throw new InvalidStepException("The transactional step of " + this.settings.describe() + " writes to "
 					+ elsewhere + ", outside the stream's Redis Cluster slot " + slot + "; one atomic step cannot span "
 					+ "slots: give these keys the stream's hash tag, e.g. '{" + this.settings.stream() + "}:...', or "
 					+ "bind an output destination named so");

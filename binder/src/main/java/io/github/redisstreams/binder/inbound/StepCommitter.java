@@ -24,16 +24,25 @@ import io.github.redisstreams.binder.support.StreamEntryIds;
  * Applies the atomic steps of a transactional binding ({@code transactional: true}) with one
  * {@code commit-steps.lua} call for all the steps an acknowledgement flush carries (no round trip per entry):
  * each step's staged writes, its idempotency markers and the {@code XACK} of its entries, only if all its entries
- * are still pending with the consumer, and only if no key it writes holds a value of another type. A step not
+ * are still pending with the consumer; a step one of whose writes fails is undone in the script. A step not
  * applied leaves its entries pending: taken over by their new owner (counted as discarded), or delivered again
- * here after {@code claim-idle-time} (a refused step, logged at ERROR; dead-lettered after
- * {@code max-deliveries}). Its reply is handled on Lettuce's thread, so it sends nothing more to Redis.
+ * here after {@code claim-idle-time} (a failed step, logged at ERROR; dead-lettered after
+ * {@code max-deliveries}). A step whose marker another consumer wrote meanwhile is only acknowledged (a
+ * duplicate). Its reply is handled on Lettuce's thread, so it sends nothing more to Redis.
  */
 final class StepCommitter {
 
 	private static final Log logger = LogFactory.getLog(StepCommitter.class);
 
 	private static final LuaScript COMMIT = LuaScript.load("commit-steps.lua");
+
+	private static final long OWNED_BY_ANOTHER = 0;
+
+	private static final long APPLIED = 1;
+
+	private static final long NOT_PENDING = 2;
+
+	private static final long DUPLICATE = 3;
 
 	private final StreamCommands commands;
 
@@ -92,8 +101,12 @@ final class StepCommitter {
 			Step step = steps.get(i);
 			Object result = (i < results.size()) ? results.get(i) : null;
 			List<String> ids = step.deliveries().stream().map(Delivery::id).toList();
-			if (result instanceof Long applied && applied == 1L) {
+			long code = (result instanceof Long number) ? number : -1;
+			if (code == APPLIED || code == DUPLICATE) {
 				this.metrics.acked(ids.size());
+				if (code == DUPLICATE) {
+					ids.forEach((id) -> this.metrics.duplicateSkipped());
+				}
 				for (String id : ids) {
 					long createdAt = StreamEntryIds.timestampOf(id);
 					if (createdAt > 0) {
@@ -101,18 +114,24 @@ final class StepCommitter {
 					}
 				}
 			}
-			else if (result instanceof Long) {
+			else if (code == OWNED_BY_ANOTHER) {
 				this.metrics.stepsDiscarded(1);
 				logger.warn("The step of entries " + ids + " of stream '" + this.stream + "' (group '" + this.group
-						+ "') was discarded: they are no longer this consumer's (another consumer took them over while "
-						+ "the handler ran), so their outputs and writes were not applied; their owner processes them");
+						+ "') was discarded: another consumer took them over while the handler ran, so their outputs "
+						+ "and writes were not applied; their owner processes them");
+			}
+			else if (code == NOT_PENDING) {
+				// acknowledged already: a step sent again after its reply was lost, applied the first time
+				if (logger.isDebugEnabled()) {
+					logger.debug("The step of entries " + ids + " of stream '" + this.stream + "' found them "
+							+ "acknowledged already; nothing applied again");
+				}
 			}
 			else {
-				String key = (result instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(result);
+				String error = (result instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(result);
 				logger.error("The step of entries " + ids + " of stream '" + this.stream + "' (group '" + this.group
-						+ "') was refused, nothing of it applied: key '" + key + "' holds a value of another type than "
-						+ "the step writes. The entries stay pending and are delivered again after claim-idle-time "
-						+ "(dead-lettered after max-deliveries)");
+						+ "') failed and was undone, nothing of it applied: " + error + ". The entries stay pending and "
+						+ "are delivered again after claim-idle-time (dead-lettered after max-deliveries)");
 			}
 		}
 	}

@@ -109,9 +109,9 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private void write(Message<?> message, String stream, ProducerObservation.Send send) {
 		Map<byte[], byte[]> fields = this.codec.encode(message, this.headerPatterns);
-		if (RedisStreamTransaction.isActive()) {
-			// the handler of a transactional binding runs on this thread: the entry is written by its atomic
-			// step, together with the input's acknowledgement, or not at all
+		if (RedisStreamTransaction.isActiveFor(this.commands)) {
+			// the handler of a transactional binding of this Redis runs on this thread: the entry is written by
+			// its atomic step, together with the input's acknowledgement, or not at all
 			RedisStreamTransaction.current().stageStreamEntry(stream, trimArgs(), fields);
 			send.stop(null, null);
 			return;

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.springframework.messaging.converter.MessageConversionException;
 import org.springframework.util.ClassUtils;
 
-import io.github.redisstreams.binder.support.CrossSlotStepException;
+import io.github.redisstreams.binder.support.InvalidStepException;
 import io.github.redisstreams.binder.support.MalformedEntryException;
 
 /**
@@ -42,7 +42,7 @@ public final class RetryableExceptions {
 	public static void addDefaults(Map<Class<? extends Throwable>, Boolean> classified) {
 		classified.putIfAbsent(MessageConversionException.class, false);
 		classified.putIfAbsent(MalformedEntryException.class, false);
-		classified.putIfAbsent(CrossSlotStepException.class, false);
+		classified.putIfAbsent(InvalidStepException.class, false);
 		// a payload of another type than the handler takes (an entry whose contentType no converter reads)
 		classified.putIfAbsent(ClassCastException.class, false);
 		for (String jsonFailure : JSON_PARSE_FAILURES) {

@@ -2,7 +2,6 @@ package io.github.redisstreams.binder.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +24,13 @@ public final class RedisStreamTransaction {
 
 	private final List<StagedCommand> commands = new ArrayList<>(4);
 
-	private RedisStreamTransaction() {
+	/** The binder connection the step is applied on: only writes to the same Redis join it. */
+	private final Object owner;
+
+	private volatile boolean ended;
+
+	private RedisStreamTransaction(Object owner) {
+		this.owner = owner;
 	}
 
 	/**
@@ -50,20 +55,37 @@ public final class RedisStreamTransaction {
 	}
 
 	/**
-	 * Starts staging the writes of the current thread (again, for each attempt of a handler). For the binder.
+	 * Whether this thread is running the handler of a transactional binding whose step is applied on the given
+	 * connection: a producer of the same Redis stages its writes, one of another Redis (another binder) sends
+	 * them. For the binder.
 	 */
-	public static void begin() {
-		CURRENT.set(new RedisStreamTransaction());
+	public static boolean isActiveFor(Object connection) {
+		RedisStreamTransaction step = CURRENT.get();
+		return step != null && step.owner == connection;
 	}
 
 	/**
-	 * Stops staging. For the binder.
-	 * @return what was staged since {@link #begin()}, empty when nothing
+	 * Starts staging the writes of the current thread (again, for each attempt of a handler). For the binder.
+	 * @param connection the connection the step will be applied on
+	 */
+	public static void begin(Object connection) {
+		CURRENT.set(new RedisStreamTransaction(connection));
+	}
+
+	/**
+	 * Stops staging; the step takes no more writes. For the binder.
+	 * @return what was staged since {@link #begin(Object)}, empty when nothing
 	 */
 	public static List<StagedCommand> end() {
 		RedisStreamTransaction step = CURRENT.get();
 		CURRENT.remove();
-		return (step != null) ? Collections.unmodifiableList(step.commands) : List.of();
+		if (step == null) {
+			return List.of();
+		}
+		synchronized (step) {
+			step.ended = true;
+			return List.copyOf(step.commands);
+		}
 	}
 
 	/**
@@ -105,6 +127,9 @@ public final class RedisStreamTransaction {
 	 * {@code ZINCRBY key increment member}.
 	 */
 	public RedisStreamTransaction zincrby(String key, double increment, String member) {
+		if (Double.isNaN(increment) || Double.isInfinite(increment)) {
+			throw new IllegalArgumentException("ZINCRBY needs a finite increment, not " + increment);
+		}
 		return stage("ZINCRBY", key, text(Double.toString(increment)), text(member));
 	}
 
@@ -128,14 +153,24 @@ public final class RedisStreamTransaction {
 			args.add(name);
 			args.add(value);
 		});
-		this.commands.add(new StagedCommand("XADD", stream, args));
+		add(new StagedCommand("XADD", stream, args));
+	}
+
+	private synchronized void add(StagedCommand command) {
+		if (this.ended) {
+			// a write staged after the handler returned (from another thread) would be lost silently
+			throw new IllegalStateException("This transactional step has ended (its handler returned or failed): "
+					+ command.command() + " " + command.key() + " cannot join it; stage writes on the handler's thread, "
+					+ "before it returns");
+		}
+		this.commands.add(command);
 	}
 
 	private RedisStreamTransaction stage(String command, String key, byte[]... args) {
 		if (key == null || key.isEmpty()) {
 			throw new IllegalArgumentException(command + " needs a key");
 		}
-		this.commands.add(new StagedCommand(command, key, List.of(args)));
+		add(new StagedCommand(command, key, List.of(args)));
 		return this;
 	}
 

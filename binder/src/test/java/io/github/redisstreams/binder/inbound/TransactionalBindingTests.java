@@ -7,10 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.Range;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -107,11 +108,20 @@ class TransactionalBindingTests {
 		}
 	}
 
-	@Test
-	void aStepThatRedisWouldRefuseAppliesNothingAndItsEntryEndsInTheDeadLetterStream() {
-		Keys keys = new Keys("tx-wrongtype");
-		// the totals key holds a string: HINCRBY would fail with WRONGTYPE
-		redis.set(keys.totals, "not a hash");
+	/**
+	 * The totals key holds a string (HINCRBY would fail with WRONGTYPE), or a hash whose field is not an integer
+	 * (HINCRBY would fail after the output was written): either way nothing of the step may be applied.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "string", "hash with text" })
+	void aStepThatRedisWouldRefuseAppliesNothingAndItsEntryEndsInTheDeadLetterStream(String totals) {
+		Keys keys = new Keys("tx-refused");
+		if (totals.equals("string")) {
+			redis.set(keys.totals, "not a hash");
+		}
+		else {
+			redis.hset(keys.totals, "quantity", "not a number");
+		}
 		try (ConfigurableApplicationContext app = TransactionalTestApp.start(keys.input, keys.output, keys.totals,
 				REDIS_CONSUMER + "max-deliveries=2", REDIS_CONSUMER + "claim-idle-time=500ms",
 				REDIS_CONSUMER + "claim-interval=100ms")) {
@@ -119,10 +129,41 @@ class TransactionalBindingTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> redis.xlen(keys.dlq()) == 1 && pending(keys.input) == 0);
 			// nothing of the refused steps was applied: no output, the key untouched
 			assertThat(redis.exists(keys.output)).isZero();
-			assertThat(redis.get(keys.totals)).isEqualTo("not a hash");
+			assertThat(redis.type(keys.totals)).isEqualTo(totals.equals("string") ? "string" : "hash");
 		}
 		finally {
 			keys.delete();
+		}
+	}
+
+	/**
+	 * A step whose last write fails after others were applied inside the script: they are undone (Redis has no
+	 * rollback of its own), the keys are back as they were, and the step is retried later.
+	 */
+	@Test
+	void aStepFailingHalfWayIsUndone() {
+		Keys keys = new Keys("tx-undo");
+		String flag = "{" + keys.input + "}:flag";
+		String bad = "{" + keys.input + "}:bad";
+		redis.hset(keys.totals, "quantity", "10");
+		redis.pexpire(keys.totals, 600_000);
+		redis.set(bad, "a string, not a hash");
+		try (ConfigurableApplicationContext app = TransactionalTestApp.start(keys.input, keys.output, keys.totals,
+				REDIS_CONSUMER + "max-deliveries=2", REDIS_CONSUMER + "claim-idle-time=500ms",
+				REDIS_CONSUMER + "claim-interval=100ms")) {
+			// after the totals (applied first): a new key, then a write Redis refuses
+			app.getBean(TransactionalTestApp.Behaviour.class)
+				.after((order) -> RedisStreamTransaction.current().set(flag, "applied").hincrby(bad, "field", 1));
+			redis.xadd(keys.input, "payload", new Order("o-1", 3).toJson());
+			await().atMost(Duration.ofSeconds(20)).until(() -> redis.xlen(keys.dlq()) == 1 && pending(keys.input) == 0);
+			assertThat(redis.hget(keys.totals, "quantity")).as("the increment undone").isEqualTo("10");
+			assertThat(redis.pttl(keys.totals)).as("with its time to live").isPositive();
+			assertThat(redis.exists(flag, keys.output)).as("the new key and the output removed").isZero();
+			assertThat(app.getBean(TransactionalTestApp.Behaviour.class).calls()).isEqualTo(2);
+		}
+		finally {
+			keys.delete();
+			redis.del(flag, bad);
 		}
 	}
 

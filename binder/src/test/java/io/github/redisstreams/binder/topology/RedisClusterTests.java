@@ -27,6 +27,7 @@ import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
 import io.github.redisstreams.binder.test.RedisClusterProcess;
+import io.github.redisstreams.binder.test.TransactionalTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -147,6 +148,36 @@ class RedisClusterTests {
 			return (order) -> this.received.add(order.orderId());
 		}
 
+	}
+
+	/**
+	 * A transactional processor on a cluster: its output and totals carry the input's hash tag, so its atomic step
+	 * (one script) runs in one slot; an output elsewhere fails its entries at once, naming the keys and the fix.
+	 */
+	@Test
+	void transactionalStepsRunInTheInputsSlotAndAStepOutsideItIsDeadLettered() {
+		String input = "orders-tx";
+		try (ConfigurableApplicationContext app = TransactionalTestApp.start(input, "{orders-tx}:invoices",
+				"{orders-tx}:totals", "--spring.data.redis.cluster.nodes=" + cluster.nodes())) {
+			for (int i = 1; i <= 3; i++) {
+				redis.xadd(input, "payload", new Order("o-" + i, i).toJson());
+			}
+			await().atMost(Duration.ofSeconds(30)).until(() -> redis.xlen("{orders-tx}:invoices") == 3
+					&& redis.xpending(input, "billing").getCount() == 0);
+			assertThat(redis.hget("{orders-tx}:totals", "quantity")).isEqualTo("6");
+		}
+		String elsewhere = "orders-tx-elsewhere";
+		assertThat(SlotHash.getSlot("invoices-elsewhere")).isNotEqualTo(SlotHash.getSlot(elsewhere));
+		try (ConfigurableApplicationContext app = TransactionalTestApp.start(elsewhere, "invoices-elsewhere",
+				"{orders-tx-elsewhere}:totals", "--spring.data.redis.cluster.nodes=" + cluster.nodes())) {
+			redis.xadd(elsewhere, "payload", new Order("o-1", 1).toJson());
+			String dlq = "{orders-tx-elsewhere}:billing:dlq";
+			await().atMost(Duration.ofSeconds(30)).until(() -> redis.exists(dlq) == 1 && redis.xlen(dlq) == 1);
+			assertThat(redis.xrange(dlq, io.lettuce.core.Range.create("-", "+")).get(0).getBody().get("x-exception-message"))
+				.contains("invoices-elsewhere")
+				.contains("hash tag");
+			assertThat(redis.exists("invoices-elsewhere", "{orders-tx-elsewhere}:totals")).isZero();
+		}
 	}
 
 }

@@ -26,14 +26,18 @@ import io.github.redisstreams.binder.metrics.BindingStateReader;
 import io.github.redisstreams.binder.metrics.ConsumerBindingView;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.connection.GroupInfo;
+import io.github.redisstreams.binder.connection.RedisErrors;
+import io.github.redisstreams.binder.connection.RedisRefusals;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 
 /**
  * Health of the Redis binder, shown under {@code binders.redis} in {@code /actuator/health}.
  * <p>
  * DOWN only for real breakage: Redis does not answer within {@code health-timeout}, the binder's
- * connection is closed, a consumer loop of a running binding is not alive or cannot reach Redis, or a
- * binding's consumer group is missing. Lag, pending entries and dead letters never make it DOWN (a
+ * connection is closed, a consumer loop of a running binding is not alive or cannot reach Redis, a
+ * binding's consumer group is missing, or Redis refuses the binder a command it needs (its ACL rules) or
+ * its credentials or TLS settings (listed under {@code refused}, with what to check, until it accepts them).
+ * Lag, pending entries and dead letters never make it DOWN (a
  * busy stream is healthy); they are shown per binding as details.
  * <p>
  * The check runs on a thread of its own so that a hanging Redis makes it DOWN after the timeout
@@ -82,7 +86,9 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 			// a detail rather than the exception: Boot would log its stack trace at every check of an outage,
 			// which the consumers already report once
 			Throwable cause = ex.getCause();
-			builder.down().withDetail("error", cause.getClass().getName() + ": " + cause.getMessage());
+			String refusal = RedisErrors.explainAccessFailure(cause, this.connections.refusals().user());
+			builder.down().withDetail("error",
+					(refusal != null) ? refusal : cause.getClass().getName() + ": " + cause.getMessage());
 		}
 	}
 
@@ -95,6 +101,12 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		}
 		Status status = Status.UP;
 		Map<String, Object> details = new LinkedHashMap<>();
+		// the ACL rules (or the credentials) do not let the binder do its work: it retries, and heals once fixed
+		List<String> refused = this.connections.refusals().current().stream().map(RedisRefusals.Refusal::describe)
+			.toList();
+		if (!refused.isEmpty()) {
+			status = Status.DOWN;
+		}
 		List<ConsumerBindingView> running = (this.bindings != null) ? this.bindings.consumers() : List.of();
 		for (Map.Entry<String, ConsumerBindingView> binding : BindingNames.byUniqueName(running).entrySet()) {
 			Map<String, Object> bindingDetails = new LinkedHashMap<>();
@@ -105,7 +117,11 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 			}
 			details.put(binding.getKey(), bindingDetails);
 		}
-		return Health.status(status).withDetail("bindings", details).build();
+		Health.Builder health = Health.status(status);
+		if (!refused.isEmpty()) {
+			health.withDetail("refused", refused);
+		}
+		return health.withDetail("bindings", details).build();
 	}
 
 	private List<String> checkBinding(ConsumerBindingView binding, Map<String, Object> details) {

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Lua script of the binder, loaded from the classpath, with its SHA-1 digest for {@code EVALSHA}.
@@ -16,6 +20,10 @@ import java.nio.charset.StandardCharsets;
 public record LuaScript(String name, String source, String sha1) {
 
 	private static final String LOCATION = "/io/github/redisstreams/binder/scripts/";
+
+	/** {@code redis.call('XINFO', 'CONSUMERS', ...)}: the command and the literal word after it, if any. */
+	private static final Pattern CALL = Pattern
+		.compile("redis\\.p?call\\(\\s*'([A-Za-z]+)'(?:\\s*,\\s*'([A-Za-z]+)')?");
 
 	/**
 	 * Loads {@code io/github/redisstreams/binder/scripts/<name>}.
@@ -33,6 +41,23 @@ public record LuaScript(String name, String source, String sha1) {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * The script and the commands it calls, for messages: Redis checks the ACL rules of each command a script
+	 * calls, and Redis 7.0's reply to a denied one names neither the command nor its key.
+	 * @return e.g. {@code EVALSHA ack-and-mark.lua (SET, XACK)}
+	 */
+	public String describe() {
+		Set<String> commands = new LinkedHashSet<>();
+		Matcher call = CALL.matcher(this.source);
+		while (call.find()) {
+			String command = call.group(1).toUpperCase(Locale.ROOT);
+			boolean container = command.equals("XINFO") || command.equals("XGROUP");
+			commands.add((container && call.group(2) != null) ? command + " " + call.group(2).toUpperCase(Locale.ROOT)
+					: command);
+		}
+		return "EVALSHA " + this.name + " (" + String.join(", ", commands) + ")";
 	}
 
 	private static String sha1Hex(String source) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -16,8 +17,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.StringUtils;
 
 /**
  * The binder's Lettuce connections, opened with the client that Spring Boot configured from
@@ -34,6 +37,9 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(RedisStreamConnections.class);
 
+	/** What a refused connection is recorded as. */
+	private static final String CONNECTION = "the connection";
+
 	private final AbstractRedisClient client;
 
 	private final Duration commandTimeout;
@@ -42,6 +48,8 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private volatile StreamCommands shared;
 
+	private final RedisRefusals refusals;
+
 	public RedisStreamConnections(RedisConnectionFactory connectionFactory) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("The Redis Streams binder needs Lettuce (Spring Boot's default Redis client), "
@@ -49,6 +57,15 @@ public class RedisStreamConnections implements DisposableBean {
 		}
 		this.client = lettuce.getRequiredNativeClient();
 		this.commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
+		this.refusals = new RedisRefusals(user(lettuce));
+	}
+
+	/**
+	 * What Redis currently refuses to these connections (ACL permissions, credentials, TLS).
+	 * @return the refusals, kept until the same command succeeds again
+	 */
+	public RedisRefusals refusals() {
+		return this.refusals;
 	}
 
 	/**
@@ -62,7 +79,7 @@ public class RedisStreamConnections implements DisposableBean {
 			synchronized (this) {
 				commands = this.shared;
 				if (commands == null) {
-					commands = new StreamCommands(open(), this.commandTimeout);
+					commands = new StreamCommands(open(), this.commandTimeout, this.refusals);
 					this.shared = commands;
 				}
 			}
@@ -80,7 +97,7 @@ public class RedisStreamConnections implements DisposableBean {
 		StatefulConnection<byte[], byte[]> connection = open();
 		Duration timeout = blockTimeout.plus(this.commandTimeout);
 		connection.setTimeout(timeout);
-		return new StreamCommands(connection, timeout);
+		return new StreamCommands(connection, timeout, this.refusals);
 	}
 
 	/**
@@ -119,6 +136,27 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private StatefulConnection<byte[], byte[]> open() {
 		StatefulConnection<byte[], byte[]> connection;
+		try {
+			connection = connect();
+		}
+		catch (RuntimeException ex) {
+			if (!RedisErrors.isAccessFailure(ex)) {
+				throw ex;
+			}
+			// Lettuce says "Unable to connect to host:port": say why, credentials or TLS, not an outage
+			this.refusals.refused(CONNECTION, ex);
+			throw new RedisConnectionException(RedisErrors.explainAccessFailure(ex, this.refusals.user()) + " ["
+					+ ex.getMessage() + "]", ex);
+		}
+		if (this.refusals.any()) {
+			this.refusals.accepted(CONNECTION);
+		}
+		this.opened.add(connection);
+		return connection;
+	}
+
+	private StatefulConnection<byte[], byte[]> connect() {
+		StatefulConnection<byte[], byte[]> connection;
 		if (this.client instanceof RedisClusterClient clusterClient) {
 			StatefulRedisClusterConnection<byte[], byte[]> cluster = clusterClient.connect(ByteArrayCodec.INSTANCE);
 			connection = cluster;
@@ -135,8 +173,22 @@ public class RedisStreamConnections implements DisposableBean {
 						+ "setups, not a static master/replica configuration", ex);
 			}
 		}
-		this.opened.add(connection);
 		return connection;
+	}
+
+	/**
+	 * The user the connection factory authenticates as: the one of its standalone, Sentinel or Cluster
+	 * configuration, {@code default} when none is set (Redis's user for a password alone, or no password).
+	 */
+	private static String user(LettuceConnectionFactory factory) {
+		RedisConfiguration configuration = factory.isClusterAware() ? factory.getClusterConfiguration()
+				: factory.isRedisSentinelAware() ? factory.getSentinelConfiguration()
+						: factory.getStandaloneConfiguration();
+		if (configuration instanceof RedisConfiguration.WithAuthentication authentication
+				&& StringUtils.hasText(authentication.getUsername())) {
+			return authentication.getUsername();
+		}
+		return "default";
 	}
 
 	private static void closeQuietly(StatefulConnection<byte[], byte[]> connection) {

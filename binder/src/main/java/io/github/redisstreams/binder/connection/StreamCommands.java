@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +42,17 @@ import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 
 import io.github.redisstreams.binder.support.StreamEntry;
+import io.github.redisstreams.binder.support.StreamKeys;
 
 /**
  * The Redis stream commands the binder issues, over one Lettuce connection (standalone or cluster).
  * Keys and field names are text, values raw bytes. Methods that return a {@link RedisFuture} do not
  * wait; the others wait at most the connection's timeout.
+ * <p>
+ * A command that Redis refuses (a missing ACL permission) fails with Redis's reply completed by the
+ * command and keys the binder sent and the Redis user, since Redis's own reply names neither the key nor,
+ * for a command called by a script, the command; the refusal is recorded in the connections'
+ * {@link RedisRefusals} until the same command succeeds on the same keys.
  */
 public class StreamCommands {
 
@@ -55,9 +62,12 @@ public class StreamCommands {
 
 	private final Duration timeout;
 
-	StreamCommands(StatefulConnection<byte[], byte[]> connection, Duration timeout) {
+	private final RedisRefusals refusals;
+
+	StreamCommands(StatefulConnection<byte[], byte[]> connection, Duration timeout, RedisRefusals refusals) {
 		this.connection = connection;
 		this.timeout = timeout;
+		this.refusals = refusals;
 		if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
 			this.async = cluster.async();
 		}
@@ -85,22 +95,26 @@ public class StreamCommands {
 	 * @param args trim options, or null for none
 	 */
 	public RedisFuture<String> xaddAsync(String stream, XAddArgs args, Map<byte[], byte[]> fields) {
-		return (args != null) ? this.async.xadd(bytes(stream), args, fields) : this.async.xadd(bytes(stream), fields);
+		RedisFuture<String> reply = (args != null) ? this.async.xadd(bytes(stream), args, fields)
+				: this.async.xadd(bytes(stream), fields);
+		// the caller keeps the future itself (cancelling it drops a write still queued): observed, not wrapped
+		observe("XADD", stream, reply);
+		return reply;
 	}
 
 	public long xtrim(String stream, XTrimArgs args) {
-		return await(this.async.xtrim(bytes(stream), args));
+		return await("XTRIM", stream, this.async.xtrim(bytes(stream), args));
 	}
 
 	public long xdel(String stream, Collection<String> ids) {
 		if (ids.isEmpty()) {
 			return 0;
 		}
-		return await(this.async.xdel(bytes(stream), ids.toArray(String[]::new)));
+		return await("XDEL", stream, this.async.xdel(bytes(stream), ids.toArray(String[]::new)));
 	}
 
 	public long del(String key) {
-		return await(this.async.del(bytes(key)));
+		return await("DEL", key, this.async.del(bytes(key)));
 	}
 
 	// --- reads --------------------------------------------------------------------------------
@@ -118,7 +132,7 @@ public class StreamCommands {
 		if (block != null) {
 			args.block(block);
 		}
-		List<StreamMessage<byte[], byte[]>> messages = await(this.async.xreadgroup(
+		List<StreamMessage<byte[], byte[]>> messages = await("XREADGROUP", stream, this.async.xreadgroup(
 				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value())));
 		if (messages == null || messages.isEmpty()) {
 			return Collections.emptyList();
@@ -131,7 +145,7 @@ public class StreamCommands {
 	}
 
 	public List<StreamEntry> xrange(String stream, String from, String to, int count) {
-		List<StreamMessage<byte[], byte[]>> messages = await(
+		List<StreamMessage<byte[], byte[]>> messages = await("XRANGE", stream,
 				this.async.xrange(bytes(stream), Range.create(from, to), Limit.from(count)));
 		List<StreamEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
@@ -141,7 +155,7 @@ public class StreamCommands {
 	}
 
 	public List<StreamEntry> xrevrange(String stream, String from, String to, int count) {
-		List<StreamMessage<byte[], byte[]>> messages = await(
+		List<StreamMessage<byte[], byte[]>> messages = await("XREVRANGE", stream,
 				this.async.xrevrange(bytes(stream), Range.create(to, from), Limit.from(count)));
 		List<StreamEntry> entries = new ArrayList<>(messages.size());
 		for (StreamMessage<byte[], byte[]> message : messages) {
@@ -151,11 +165,15 @@ public class StreamCommands {
 	}
 
 	public long xlen(String stream) {
-		return await(this.async.xlen(bytes(stream)));
+		return await("XLEN", stream, this.async.xlen(bytes(stream)));
 	}
 
+	/**
+	 * {@code EXISTS}, for an advisory check only: a refusal fails the call but is not recorded as one of the
+	 * binder's (a least-privilege user need not see keys outside its streams).
+	 */
 	public boolean exists(String key) {
-		return await(this.async.exists(bytes(key))) > 0;
+		return await(this.async.exists(bytes(key)), this.timeout) > 0;
 	}
 
 	/**
@@ -165,7 +183,7 @@ public class StreamCommands {
 	 */
 	public Set<String> mget(List<String> keys) {
 		byte[][] raw = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
-		List<KeyValue<byte[], byte[]>> values = await(this.async.mget(raw));
+		List<KeyValue<byte[], byte[]>> values = await("MGET", keys, this.async.mget(raw));
 		Set<String> present = new HashSet<>();
 		for (KeyValue<byte[], byte[]> value : values) {
 			if (value.hasValue()) {
@@ -182,11 +200,13 @@ public class StreamCommands {
 	 * @return how many entries were acknowledged
 	 */
 	public long xack(String stream, String group, Collection<String> ids) {
-		return await(xackAsync(stream, group, ids));
+		return await("XACK", stream, this.async.xack(bytes(stream), bytes(group), ids.toArray(String[]::new)));
 	}
 
 	public RedisFuture<Long> xackAsync(String stream, String group, Collection<String> ids) {
-		return this.async.xack(bytes(stream), bytes(group), ids.toArray(String[]::new));
+		RedisFuture<Long> reply = this.async.xack(bytes(stream), bytes(group), ids.toArray(String[]::new));
+		observe("XACK", stream, reply);
+		return reply;
 	}
 
 	/**
@@ -195,7 +215,8 @@ public class StreamCommands {
 	 */
 	public boolean xgroupCreate(String stream, String group, GroupOffset offset) {
 		try {
-			await(this.async.xgroupCreate(XReadArgs.StreamOffset.from(bytes(stream), offset.value()), bytes(group),
+			await("XGROUP CREATE", stream, this.async.xgroupCreate(
+					XReadArgs.StreamOffset.from(bytes(stream), offset.value()), bytes(group),
 					XGroupCreateArgs.Builder.mkstream(true)));
 			return true;
 		}
@@ -215,7 +236,8 @@ public class StreamCommands {
 	 * it is delivered anything, which a blocking {@code XREADGROUP} that returns nothing does not do.
 	 */
 	public void xgroupCreateconsumer(String stream, String group, String consumer) {
-		await(this.async.xgroupCreateconsumer(bytes(stream), Consumer.from(bytes(group), bytes(consumer))));
+		await("XGROUP CREATECONSUMER", stream,
+				this.async.xgroupCreateconsumer(bytes(stream), Consumer.from(bytes(group), bytes(consumer))));
 	}
 
 	public boolean xgroupDestroy(String stream, String group) {
@@ -226,7 +248,8 @@ public class StreamCommands {
 	 * {@code XGROUP DESTROY}, waiting at most the given time.
 	 */
 	public boolean xgroupDestroy(String stream, String group, Duration timeout) {
-		return Boolean.TRUE.equals(await(this.async.xgroupDestroy(bytes(stream), bytes(group)), timeout));
+		return Boolean.TRUE.equals(
+				await("XGROUP DESTROY", stream, this.async.xgroupDestroy(bytes(stream), bytes(group)), timeout));
 	}
 
 	/**
@@ -234,7 +257,7 @@ public class StreamCommands {
 	 * ({@code XPENDING stream group IDLE ms from + count}).
 	 */
 	public List<PendingMessage> xpending(String stream, String group, Duration minIdle, String fromId, int count) {
-		return await(this.async.xpending(bytes(stream), XPendingArgs.Builder
+		return await("XPENDING", stream, this.async.xpending(bytes(stream), XPendingArgs.Builder
 			.xpending(bytes(group), Range.create(fromId, "+"), Limit.from(count))
 			.idle(minIdle)));
 	}
@@ -244,8 +267,8 @@ public class StreamCommands {
 	 * ({@code XPENDING stream group from + count consumer}).
 	 */
 	public List<PendingMessage> xpending(String stream, String group, String consumer, String fromId, int count) {
-		return await(this.async.xpending(bytes(stream), Consumer.from(bytes(group), bytes(consumer)),
-				Range.create(fromId, "+"), Limit.from(count)));
+		return await("XPENDING", stream, this.async.xpending(bytes(stream),
+				Consumer.from(bytes(group), bytes(consumer)), Range.create(fromId, "+"), Limit.from(count)));
 	}
 
 	/**
@@ -259,11 +282,12 @@ public class StreamCommands {
 	 * The oldest pending entries of a group, oldest first ({@code XPENDING stream group - + count}).
 	 */
 	public List<PendingMessage> xpending(String stream, String group, int count) {
-		return await(this.async.xpending(bytes(stream), bytes(group), Range.create("-", "+"), Limit.from(count)));
+		return await("XPENDING", stream,
+				this.async.xpending(bytes(stream), bytes(group), Range.create("-", "+"), Limit.from(count)));
 	}
 
 	public PendingMessages xpending(String stream, String group) {
-		return await(this.async.xpending(bytes(stream), bytes(group)));
+		return await("XPENDING", stream, this.async.xpending(bytes(stream), bytes(group)));
 	}
 
 	/**
@@ -272,7 +296,7 @@ public class StreamCommands {
 	public List<GroupInfo> xinfoGroups(String stream) {
 		List<Object> reply;
 		try {
-			reply = await(this.async.xinfoGroups(bytes(stream)));
+			reply = await("XINFO GROUPS", stream, this.async.xinfoGroups(bytes(stream)));
 		}
 		catch (RedisCommandExecutionException ex) {
 			if (RedisErrors.isNoSuchKey(ex)) {
@@ -291,7 +315,7 @@ public class StreamCommands {
 	 * {@code XINFO CONSUMERS}.
 	 */
 	public List<ConsumerInfo> xinfoConsumers(String stream, String group) {
-		List<Object> reply = await(this.async.xinfoConsumers(bytes(stream), bytes(group)));
+		List<Object> reply = await("XINFO CONSUMERS", stream, this.async.xinfoConsumers(bytes(stream), bytes(group)));
 		List<ConsumerInfo> consumers = new ArrayList<>(reply.size());
 		for (Object element : reply) {
 			consumers.add(ConsumerInfo.from(StreamReplies.fields((List<?>) element)));
@@ -308,10 +332,10 @@ public class StreamCommands {
 		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
 		byte[][] argBytes = args.toArray();
 		try {
-			return await(this.async.evalsha(script.sha1(), type, keyBytes, argBytes));
+			return await(script, keys, this.async.evalsha(script.sha1(), type, keyBytes, argBytes));
 		}
 		catch (RedisNoScriptException ex) {
-			return await(this.async.eval(script.source(), type, keyBytes, argBytes));
+			return await(script, keys, this.async.eval(script.source(), type, keyBytes, argBytes));
 		}
 	}
 
@@ -323,23 +347,105 @@ public class StreamCommands {
 		byte[][] keyBytes = keys.stream().map(StreamCommands::bytes).toArray(byte[][]::new);
 		byte[][] argBytes = args.toArray();
 		CompletableFuture<T> bySha = this.async.<T>evalsha(script.sha1(), type, keyBytes, argBytes).toCompletableFuture();
-		return bySha.exceptionallyCompose((ex) -> {
-			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		CompletableFuture<T> reply = bySha.exceptionallyCompose((ex) -> {
+			Throwable cause = unwrap(ex);
 			if (cause instanceof RedisNoScriptException) {
 				return this.async.<T>eval(script.source(), type, keyBytes, argBytes).toCompletableFuture();
 			}
 			return CompletableFuture.failedFuture(cause);
+		});
+		return reply.handle((result, ex) -> {
+			if (ex == null) {
+				accepted(script, keys);
+				return result;
+			}
+			Throwable cause = unwrap(ex);
+			throw new CompletionException(RedisErrors.isNoPermission(cause) ? refused(script, keys, cause) : cause);
 		});
 	}
 
 	// --- plumbing -----------------------------------------------------------------------------
 
 	/**
-	 * Waits for a reply at most the connection's timeout.
+	 * Waits for the reply of a command at most the connection's timeout, and records whether Redis refused it.
+	 * @param command the command, or the {@link LuaScript}, for the message of a refusal
+	 * @param keys its key, or its keys (a list)
 	 * @throws RedisException on a Redis error, a timeout or an interrupt
 	 */
-	private <T> T await(RedisFuture<T> future) {
-		return await(future, this.timeout);
+	private <T> T await(Object command, Object keys, RedisFuture<T> future) {
+		return await(command, keys, future, this.timeout);
+	}
+
+	private <T> T await(Object command, Object keys, RedisFuture<T> future, Duration timeout) {
+		T reply;
+		try {
+			reply = await(future, timeout);
+		}
+		catch (RedisException ex) {
+			throw refused(command, keys, ex);
+		}
+		accepted(command, keys);
+		return reply;
+	}
+
+	/**
+	 * Records the outcome of a command whose future the caller keeps.
+	 */
+	private void observe(Object command, Object keys, RedisFuture<?> future) {
+		future.whenComplete((result, ex) -> {
+			if (ex == null) {
+				accepted(command, keys);
+			}
+			else {
+				Throwable cause = unwrap(ex);
+				if (RedisErrors.isNoPermission(cause)) {
+					this.refusals.refused(what(command, keys), cause);
+				}
+			}
+		});
+	}
+
+	private void accepted(Object command, Object keys) {
+		if (this.refusals.any()) {
+			this.refusals.accepted(what(command, keys));
+		}
+	}
+
+	/**
+	 * A failure of a command: when Redis refused it (ACL), recorded, and completed with the command, its keys
+	 * and the user, which Redis's reply does not name.
+	 * @return the failure to throw
+	 */
+	private RuntimeException refused(Object command, Object keys, Throwable ex) {
+		if (!RedisErrors.isNoPermission(ex)) {
+			return (ex instanceof RuntimeException runtime) ? runtime : new RedisException(ex);
+		}
+		String what = what(command, keys);
+		this.refusals.refused(what, ex);
+		return new RedisCommandExecutionException(ex.getMessage() + " [the binder sent " + what + " as Redis user '"
+				+ this.refusals.user() + "']", ex);
+	}
+
+	/**
+	 * A command and its keys, an idempotency marker by the pattern of the markers of its stream and group.
+	 * @return e.g. {@code MGET on '{orders}:order-service:processed:*'}
+	 */
+	private static String what(Object command, Object keys) {
+		Set<String> patterns = new LinkedHashSet<>();
+		if (keys instanceof Collection<?> many) {
+			for (Object key : many) {
+				patterns.add(StreamKeys.keyPattern(key.toString()));
+			}
+		}
+		else {
+			patterns.add(StreamKeys.keyPattern(keys.toString()));
+		}
+		String name = (command instanceof LuaScript script) ? script.describe() : command.toString();
+		return name + " on '" + String.join("', '", patterns) + "'";
+	}
+
+	private static Throwable unwrap(Throwable ex) {
+		return (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 	}
 
 	/**

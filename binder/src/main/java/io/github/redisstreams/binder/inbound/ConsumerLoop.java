@@ -131,7 +131,8 @@ final class ConsumerLoop implements Runnable {
 		this.pendingUpdates = pendingUpdates;
 		this.predecessor = predecessor;
 		this.onFinished = onFinished;
-		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe());
+		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe(),
+				RedisErrors::isAccessFailure);
 	}
 
 	String consumer() {

@@ -188,7 +188,8 @@ public class RedisStreamMessageSource extends AbstractMessageSource<byte[]> impl
 		this.held = this.leases.register(this.consumer);
 		this.acks = new AckBatcher(connections.shared(), settings.stream(), settings.group(), this.consumer,
 				(idempotency != null) ? idempotency.ttl() : null, metrics, this.held, this::writesFailed);
-		this.outage = new OutageLogger(logger, "pollable consumer '" + this.consumer + "' of " + settings.describe());
+		this.outage = new OutageLogger(logger, "pollable consumer '" + this.consumer + "' of " + settings.describe(),
+				RedisErrors::isAccessFailure);
 	}
 
 	/**

@@ -17,6 +17,8 @@ public final class StreamKeys {
 	 */
 	public static final String ANONYMOUS_GROUP_PREFIX = "anonymous.";
 
+	private static final String PROCESSED = ":processed:";
+
 	private StreamKeys() {
 	}
 
@@ -57,7 +59,19 @@ public final class StreamKeys {
 	 * @return {@code <tagged stream>:<group>:processed:}
 	 */
 	public static String processedMarkerPrefix(String stream, String group) {
-		return tagged(stream) + ":" + group + ":processed:";
+		return tagged(stream) + ":" + group + PROCESSED;
+	}
+
+	/**
+	 * A key as messages name it: an idempotency marker by the pattern of the markers of its stream and group
+	 * ({@code {orders}:order-service:processed:*}), any other key as it is.
+	 * @param key a Redis key
+	 * @return the key, or the pattern of its markers
+	 */
+	public static String keyPattern(String key) {
+		int tagEnd = hasHashTag(key) ? key.indexOf('}', key.indexOf('{') + 1) : -1;
+		int marker = (tagEnd >= 0) ? key.indexOf(PROCESSED, tagEnd) : -1;
+		return (marker >= 0) ? key.substring(0, marker + PROCESSED.length()) + "*" : key;
 	}
 
 	/**

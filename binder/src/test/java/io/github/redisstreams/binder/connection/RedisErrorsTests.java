@@ -1,13 +1,18 @@
 package io.github.redisstreams.binder.connection;
 
+import javax.net.ssl.SSLHandshakeException;
+
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Redis error replies classified by their code, without Redis (the messages are the ones Redis 7 sends).
+ * Redis error replies classified by their code, without Redis (the messages are the ones Redis 7 sends), and
+ * the refusals (ACL, credentials, TLS) told apart from outages.
  */
 class RedisErrorsTests {
 
@@ -30,10 +35,51 @@ class RedisErrorsTests {
 	}
 
 	@Test
+	void refusalsAreAccessFailuresNotOutages() {
+		RedisException keyDenied = new RedisCommandExecutionException(
+				"NOPERM this user has no permissions to access one of the keys used as arguments");
+		// Redis 7.0's reply to a command a script calls
+		RedisException scriptDenied = new RedisCommandExecutionException("ERR The user executing the script can't "
+				+ "run this command or subcommand script: 4a3f..., on @user_script:11.");
+		RedisException wrongPass = new RedisCommandExecutionException(
+				"WRONGPASS invalid username-password pair or user is disabled.");
+		RedisException noAuth = new RedisCommandExecutionException("NOAUTH Authentication required.");
+		// as Lettuce reports a handshake that failed
+		RedisException refusedHandshake = new RedisConnectionException("Unable to connect to 127.0.0.1:6379",
+				wrongPass);
+		RedisException untrusted = new RedisConnectionException("Unable to connect to 127.0.0.1:6380",
+				new SSLHandshakeException("PKIX path building failed"));
+
+		assertThat(RedisErrors.isNoPermission(keyDenied)).isTrue();
+		assertThat(RedisErrors.isNoPermission(scriptDenied)).isTrue();
+		assertThat(RedisErrors.isNoPermission(new RedisCommandExecutionException("ERR unknown command"))).isFalse();
+		assertThat(RedisErrors.isAuthenticationFailure(refusedHandshake)).isTrue();
+		assertThat(RedisErrors.isAuthenticationFailure(noAuth)).isTrue();
+		assertThat(RedisErrors.isNoPermission(refusedHandshake)).isFalse();
+		assertThat(RedisErrors.isTlsFailure(untrusted)).isTrue();
+		assertThat(RedisErrors.isAccessFailure(keyDenied)).isTrue();
+		assertThat(RedisErrors.isAccessFailure(refusedHandshake)).isTrue();
+		assertThat(RedisErrors.isAccessFailure(untrusted)).isTrue();
+		assertThat(RedisErrors.isAccessFailure(new RedisConnectionException("Connection refused"))).isFalse();
+		assertThat(RedisErrors.isAccessFailure(new RedisCommandTimeoutException("Command timed out"))).isFalse();
+
+		assertThat(RedisErrors.explainAccessFailure(keyDenied, "app")).isEqualTo("Redis user 'app' lacks an ACL "
+				+ "permission: NOPERM this user has no permissions to access one of the keys used as arguments");
+		assertThat(RedisErrors.explainAccessFailure(refusedHandshake, "app"))
+			.startsWith("Redis refused the credentials of user 'app' (WRONGPASS invalid username-password pair");
+		assertThat(RedisErrors.explainAccessFailure(untrusted, "app"))
+			.startsWith("The TLS handshake with Redis failed (PKIX path building failed)");
+		assertThat(RedisErrors.explainAccessFailure(new RedisConnectionException("Connection refused"), "app"))
+			.isNull();
+	}
+
+	@Test
 	void onlyErrorRepliesOfRedisAreClassified() {
 		// a connection failure that happens to carry the same word is not a reply of Redis
 		assertThat(RedisErrors.isNoGroup(new RedisException("NOGROUP"))).isFalse();
 		assertThat(RedisErrors.isNoGroup(null)).isFalse();
+		assertThat(RedisErrors.isAccessFailure(new RedisException("NOPERM", new RedisException("WRONGPASS"))))
+			.isFalse();
 	}
 
 }

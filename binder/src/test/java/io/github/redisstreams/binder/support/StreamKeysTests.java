@@ -56,6 +56,17 @@ class StreamKeysTests {
 	}
 
 	@Test
+	void markersAreNamedByTheirPatternOtherKeysAsTheyAre() {
+		assertThat(StreamKeys.keyPattern(StreamKeys.processedMarkerPrefix("orders", "billing") + "o-1:x"))
+			.isEqualTo("{orders}:billing:processed:*");
+		assertThat(StreamKeys.keyPattern(StreamKeys.processedMarkerPrefix("shop:{orders}", "billing") + "o-1"))
+			.isEqualTo("shop:{orders}:billing:processed:*");
+		assertThat(StreamKeys.keyPattern("{orders}:billing:dlq")).isEqualTo("{orders}:billing:dlq");
+		// a stream that merely has the word in its name
+		assertThat(StreamKeys.keyPattern("orders:processed:today")).isEqualTo("orders:processed:today");
+	}
+
+	@Test
 	void taggedWrapsAKeyWithoutTagInBraces() {
 		assertThat(StreamKeys.tagged("orders")).isEqualTo("{orders}");
 		assertThat(StreamKeys.tagged("shop:orders")).isEqualTo("{shop:orders}");

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -30,11 +32,17 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path workDirectory;
 
+	private final List<String> extraArgs;
+
+	private final boolean tls;
+
 	private Process process;
 
-	private RedisServerProcess(int port, Path workDirectory) {
+	private RedisServerProcess(int port, Path workDirectory, List<String> extraArgs, boolean tls) {
 		this.port = port;
 		this.workDirectory = workDirectory;
+		this.extraArgs = List.copyOf(extraArgs);
+		this.tls = tls;
 		// a test JVM that ends abruptly must not leave a redis-server behind
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killQuietly, "redis-server-" + port + "-killer"));
 	}
@@ -44,9 +52,27 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server; close it after use
 	 */
 	public static RedisServerProcess startOnFreePort() {
+		return startOnFreePort(List.of(), false);
+	}
+
+	/**
+	 * Starts a Redis that speaks TLS only ({@code --port 0 --tls-port <port>}), on a free loopback port, and
+	 * waits until it is ready. Clients must present a certificate signed by the CA (Redis's default).
+	 * @param certificate the server's certificate (PEM)
+	 * @param privateKey its private key (PEM)
+	 * @param caCertificate the CA that signed it and the clients' certificates (PEM)
+	 * @return the running server; close it after use
+	 */
+	public static RedisServerProcess startWithTls(Path certificate, Path privateKey, Path caCertificate) {
+		return startOnFreePort(List.of("--tls-cert-file", certificate.toAbsolutePath().toString(), "--tls-key-file",
+				privateKey.toAbsolutePath().toString(), "--tls-ca-cert-file",
+				caCertificate.toAbsolutePath().toString()), true);
+	}
+
+	private static RedisServerProcess startOnFreePort(List<String> extraArgs, boolean tls) {
 		try {
 			RedisServerProcess server = new RedisServerProcess(freePort(),
-					Files.createTempDirectory("redis-server-process"));
+					Files.createTempDirectory("redis-server-process"), extraArgs, tls);
 			server.start();
 			return server;
 		}
@@ -62,10 +88,18 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (isRunning()) {
 			throw new IllegalStateException("redis-server on port " + this.port + " is already running");
 		}
-		ProcessBuilder builder = new ProcessBuilder("redis-server", "--port", Integer.toString(this.port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.workDirectory.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(this.workDirectory.resolve("redis.log").toFile());
+		List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--save", "",
+				"--appendonly", "no", "--dir", this.workDirectory.toString()));
+		if (this.tls) {
+			command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(this.port)));
+		}
+		else {
+			command.addAll(List.of("--port", Integer.toString(this.port)));
+		}
+		command.addAll(this.extraArgs);
+		// truncated at each start: a restart waits for its own "ready" line
+		Path log = this.workDirectory.resolve("redis.log");
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
 		try {
 			this.process = builder.start();
 		}
@@ -79,7 +113,7 @@ public final class RedisServerProcess implements AutoCloseable {
 					throw new IllegalStateException("redis-server on port " + this.port + " exited with "
 							+ this.process.exitValue() + "; see " + this.workDirectory.resolve("redis.log"));
 				}
-				return answersPing();
+				return this.tls ? logSaysReady(log) : answersPing();
 			});
 	}
 
@@ -122,7 +156,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return {@code redis://127.0.0.1:<port>}
 	 */
 	public String url() {
-		return "redis://127.0.0.1:" + this.port;
+		return (this.tls ? "rediss" : "redis") + "://127.0.0.1:" + this.port;
 	}
 
 	/**
@@ -155,6 +189,10 @@ public final class RedisServerProcess implements AutoCloseable {
 		catch (IOException ex) {
 			return false;
 		}
+	}
+
+	private static boolean logSaysReady(Path log) throws IOException {
+		return Files.exists(log) && Files.readString(log).contains("Ready to accept connections");
 	}
 
 	private static int freePort() throws IOException {

@@ -49,6 +49,7 @@ import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisServerProcess;
+import io.github.redisstreams.binder.test.TransactionalTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -203,6 +204,29 @@ class AclTests {
 		assertHealthy(app);
 		assertThat(output.getOut()).doesNotContain("Redis refused", "NOPERM", "can't run this command",
 				"Redis is unavailable");
+	}
+
+	/**
+	 * A transactional processor runs as the consumer with the selectors the page adds for transactional bindings:
+	 * its steps (output, the handler's increment, markers) are applied inside the script under those rules.
+	 */
+	@Test
+	void transactionalProcessorRunsWithTheDocumentedExtraRules(CapturedOutput output) throws IOException {
+		String page = Files.readString(Path.of("..", "docs", "security.md"));
+		String transactionalRules = page.lines()
+			.map(String::trim)
+			.filter((line) -> line.startsWith("ACL SETUSER " + CONSUMER + " ~{orders}:invoices"))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("the transactional rules are missing from docs/security.md"));
+		redisCli(transactionalRules);
+		ConfigurableApplicationContext app = track(TransactionalTestApp.startOn(url(CONSUMER), GROUP, STREAM,
+				"{orders}:invoices", "{orders}:totals",
+				"--spring.cloud.stream.redis.bindings.invoice-in-0.consumer.idempotency.key-expression=payload.orderId"));
+		admin.xadd(STREAM, "payload", new Order("o-1", 2).toJson());
+		admin.xadd(STREAM, "payload", new Order("o-2", 3).toJson());
+		await().atMost(Duration.ofSeconds(20)).until(() -> admin.xlen("{orders}:invoices") == 2 && pending() == 0);
+		assertThat(admin.hget("{orders}:totals", "quantity")).isEqualTo("5");
+		assertThat(output.getOut()).doesNotContain("NOPERM", "can't run this command", "failed and was undone");
 	}
 
 	@Test

@@ -51,10 +51,18 @@ public class TransactionalTestApp {
 	 */
 	public static ConfigurableApplicationContext start(String input, String output, String totalsKey,
 			String... extraArgs) {
-		List<String> args = new ArrayList<>(List.of("--spring.data.redis.url=" + RedisTestSupport.redisUrl(),
+		return startOn(RedisTestSupport.redisUrl(), "billing", input, output, totalsKey, extraArgs);
+	}
+
+	/**
+	 * Starts the application on the given Redis, in the given group.
+	 */
+	public static ConfigurableApplicationContext startOn(String redisUrl, String group, String input, String output,
+			String totalsKey, String... extraArgs) {
+		List<String> args = new ArrayList<>(List.of("--spring.data.redis.url=" + redisUrl,
 				"--spring.cloud.function.definition=invoice",
 				"--spring.cloud.stream.bindings.invoice-in-0.destination=" + input,
-				"--spring.cloud.stream.bindings.invoice-in-0.group=billing",
+				"--spring.cloud.stream.bindings.invoice-in-0.group=" + group,
 				"--spring.cloud.stream.bindings.invoice-out-0.destination=" + output,
 				"--spring.cloud.stream.redis.bindings.invoice-in-0.consumer.transactional=true",
 				"--spring.cloud.stream.redis.default.consumer.block-timeout=100ms",

@@ -170,6 +170,27 @@ final class AppProcess {
 	}
 
 	/**
+	 * Freezes the process (SIGSTOP) or lets it go on (SIGCONT): it stays alive, and does nothing meanwhile.
+	 * @param signal {@code STOP} or {@code CONT}
+	 * @return whether the signal was sent
+	 */
+	synchronized boolean signal(String signal) {
+		if (this.process == null || !this.process.isAlive()) {
+			return false;
+		}
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(this.process.pid()))
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			return waitFor(kill, Duration.ofSeconds(10)) && kill.exitValue() == 0;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not send SIG" + signal + " to " + this.name, ex);
+		}
+	}
+
+	/**
 	 * SIGTERM: a graceful stop (Spring Boot's shutdown hook stops the bindings), SIGKILL if it takes longer
 	 * than 45 s; the instance stays down until {@link #start()}.
 	 * @return whether it stopped by itself

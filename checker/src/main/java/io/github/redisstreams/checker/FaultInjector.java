@@ -105,6 +105,14 @@ final class FaultInjector implements Runnable {
 				note("SIGTERM " + app.name() + " (" + (graceful ? "stopped in " + stopping + " ms" : "had to be killed")
 						+ "), down " + down + " ms, ready again: " + app.awaitReady());
 			}
+			case SIGSTOP -> {
+				AppProcess app = randomApp();
+				boolean stopped = app.signal("STOP");
+				long paused = pause(3000, 5000);
+				boolean resumed = app.signal("CONT");
+				note("SIGSTOP " + app.name() + (stopped ? "" : " (not sent)") + ", SIGCONT " + paused + " ms later"
+						+ (resumed ? "" : " (not sent)"));
+			}
 			case REDIS_RESTART_EMPTY -> {
 				long[] down = new long[1];
 				this.producer.exclusive(() -> {

@@ -166,9 +166,26 @@ final class Producer implements AutoCloseable {
 				return "{\"orderId\":\"" + this.id + "\",\"customerId\":\"checker\",\"sku\":\"sku-1\",\"quantity\":"
 						+ quantity + ",\"amount\":1.50}";
 			}
+			if (app == Scenario.App.TX_PROCESSOR) {
+				return "{\"id\":\"" + this.id + "\",\"kind\":\"" + this.kind + "\",\"amount\":" + amount() + "}";
+			}
 			return "{\"id\":\"" + this.id + "\",\"kind\":\"" + this.kind + "\"}";
 		}
 
+		/**
+		 * The amount the transactional processor adds to its total, 1 to 1000, fixed by the id (not drawn from
+		 * the scenario's random: the other draws of a seed stay as they were).
+		 */
+		long amount() {
+			return amountOf(this.id);
+		}
+
+	}
+
+	/** The amount of the message with this id (see {@link Planned#amount()}). */
+	static long amountOf(String id) {
+		long number = Long.parseLong(id.substring(id.indexOf('-') + 1));
+		return 1 + (number * 7919) % 1000;
 	}
 
 	/** A send Redis confirmed. */

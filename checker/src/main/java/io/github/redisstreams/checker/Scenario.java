@@ -42,6 +42,12 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 		 */
 		PIPELINE("io.github.redisstreams.checker.apps.ProcessorApp", "in", "g"),
 
+		/**
+		 * {@link io.github.redisstreams.checker.apps.TransactionalProcessorApp}: a Function {@code in -> {in}:out} on
+		 * a transactional binding, counting each message and adding its amount in the same atomic step.
+		 */
+		TX_PROCESSOR("io.github.redisstreams.checker.apps.TransactionalProcessorApp", "in", "g"),
+
 		/** The sample application: its Consumer {@code processOrder} on {@code orders}, group {@code order-service}. */
 		SAMPLE("io.github.redisstreams.sample.SampleApplication", "orders", "order-service");
 
@@ -74,6 +80,12 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 
 		/** SIGTERM of a random instance (graceful stop), started again 0.5-3 s later. */
 		SIGTERM("sigterm"),
+
+		/**
+		 * SIGSTOP of a random instance, SIGCONT 3-5 s later: a pause longer than claim-idle-time (a long GC, a
+		 * frozen VM), after which the instance goes on with entries the other one has taken over meanwhile.
+		 */
+		SIGSTOP("sigstop"),
 
 		/** Redis killed and started again empty (no persistence) 1-3 s later; no send straddles the restart. */
 		REDIS_RESTART_EMPTY("redis-restart-empty"),
@@ -130,7 +142,7 @@ record Scenario(String name, App app, int instances, int messages, Duration wind
 	}
 
 	String describeApp() {
-		return this.instances + " x " + this.app.name().toLowerCase();
+		return this.instances + " x " + this.app.name().toLowerCase().replace('_', '-');
 	}
 
 	static Scenario of(String name, App app, int instances, int messages, int windowSeconds) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 
 import io.github.redisstreams.checker.Scenario.App;
+import io.github.redisstreams.checker.apps.TransactionalProcessorApp;
 
 import static org.awaitility.Awaitility.await;
 
@@ -187,6 +188,13 @@ final class ScenarioRunner {
 			args.addAll(List.of("--spring.cloud.function.definition=handle",
 					"--spring.cloud.stream.bindings.handle-in-0.destination=in",
 					"--spring.cloud.stream.bindings.handle-in-0.group=g"));
+		}
+		else if (scenario.app() == App.TX_PROCESSOR) {
+			args.addAll(List.of("--spring.cloud.function.definition=process",
+					"--spring.cloud.stream.bindings.process-in-0.destination=in",
+					"--spring.cloud.stream.bindings.process-in-0.group=g",
+					"--spring.cloud.stream.bindings.process-out-0.destination=" + TransactionalProcessorApp.OUT,
+					"--spring.cloud.stream.redis.bindings.process-in-0.consumer.transactional=true"));
 		}
 		else {
 			String definition = (scenario.app() == App.PROCESSOR) ? "process;record"

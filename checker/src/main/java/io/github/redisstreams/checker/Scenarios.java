@@ -41,6 +41,16 @@ final class Scenarios {
 				Scenario.of("maxmemory-oom", App.PROCESSOR, 1, 1000, 30).withFault(Fault.OOM, 2),
 				Scenario.of("group-destroy", App.CONSUMER, 2, 1000, 30).withFault(Fault.GROUP_DESTROY, 2),
 				Scenario.of("processor-sigkill", App.PROCESSOR, 2, 1200, 35).withFault(Fault.SIGKILL, 3),
+				// transactional binding: output, applied-count and total in one step with the acknowledgement;
+				// exactly once under kills, pauses longer than claim-idle-time (the fence), lost connections and a
+				// durable Redis restarted
+				Scenario.of("transactional-processor", App.TX_PROCESSOR, 2, 1200, 35).withAof()
+					.withSpecials(Map.of("poison-fail", 2))
+					.withFault(Fault.SIGKILL, 3)
+					.withFault(Fault.SIGSTOP, 2)
+					.withFault(Fault.CLIENT_KILL, 3)
+					.withFault(Fault.REDIS_RESTART_AOF, 1)
+					.withAppArguments("--checker.handler-millis=30"),
 				// the sample application itself: orders, invalid ones (quantity 0) and broken JSON among them
 				Scenario.of("sample-app", App.SAMPLE, 1, 600, 30)
 					.withSpecials(Map.of("poison-fail", 2, "undecodable", 1))

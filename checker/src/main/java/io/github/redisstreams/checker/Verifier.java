@@ -23,13 +23,16 @@ import io.lettuce.core.models.stream.PendingMessage;
 import io.github.redisstreams.checker.Producer.Sent;
 import io.github.redisstreams.checker.Scenario.App;
 import io.github.redisstreams.checker.apps.Effects;
+import io.github.redisstreams.checker.apps.TransactionalProcessorApp;
 
 /**
  * Reads the final state from Redis and checks it against what was sent: for every id sent, exactly one
  * of processed (its effect recorded) or dead-lettered with the record of its failure; nothing left
  * pending; nothing dead-lettered that never reached its handler (but an undecodable message); no healthy
- * message dead-lettered. Duplicates are counted, not failed. For each failure it digs out the state of a
- * few of the ids concerned.
+ * message dead-lettered. Duplicates are counted, not failed, except for the transactional processor, which
+ * promises exactly once inside Redis: there every input (confirmed or not) must have exactly one output and an
+ * applied-count of exactly 1 (a poison one: none of either), and the total must be the sum of the inputs' amounts.
+ * For each failure it digs out the state of a few of the ids concerned.
  */
 final class Verifier {
 
@@ -44,6 +47,10 @@ final class Verifier {
 	private static final String DELIVERY_LIMIT = "io.github.redisstreams.binder.recovery.DeliveryLimitExceededException";
 
 	private static final Pattern JSON_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Pattern JSON_KIND = Pattern.compile("\"kind\"\\s*:\\s*\"([^\"]+)\"");
+
+	private static final Pattern JSON_AMOUNT = Pattern.compile("\"amount\"\\s*:\\s*(-?[0-9]+)");
 
 	private static final int SAMPLES = 8;
 
@@ -81,6 +88,10 @@ final class Verifier {
 	 * order once under its own key (so that a duplicate cannot be seen).
 	 */
 	private Map<String, String> effects(RedisCommands<String, String> redis) {
+		if (transactional()) {
+			// the applied-counts, written in the atomic step with the output and the acknowledgement
+			return redis.hgetall(TransactionalProcessorApp.APPLIED);
+		}
 		if (!sample()) {
 			return redis.hgetall(Effects.EFFECTS);
 		}
@@ -96,6 +107,11 @@ final class Verifier {
 			});
 		}
 		return effects;
+	}
+
+	/** The transactional processor: exactly once is checked, not only at least once. */
+	private boolean transactional() {
+		return this.scenario.app() == App.TX_PROCESSOR;
 	}
 
 	private boolean processor() {
@@ -119,7 +135,7 @@ final class Verifier {
 		String fingerprint = sum(effects) + "/" + sum(redis.hgetall(Effects.HANDED)) + "/"
 				+ sum(redis.hgetall(Effects.HANDED_OUT)) + "/" + redis.xlen(this.deadLetterStream) + "/"
 				+ redis.xlen(DLQ_OUT) + "/" + pending + "/" + redis.xlen(this.stream) + "/" + redis.type("out") + "/"
-				+ redis.dbsize();
+				+ redis.xlen(TransactionalProcessorApp.OUT) + "/" + redis.dbsize();
 		return new Progress(settled, fingerprint);
 	}
 
@@ -145,6 +161,9 @@ final class Verifier {
 		}
 		long pendingIn = pending(redis, this.stream, this.group);
 		long pendingOut = processor() ? pending(redis, "out", OUT_GROUP) : 0;
+		// the transactional processor: its outputs by business id, the one input of each id, its total
+		Map<String, List<String>> txOutputs = transactional() ? outputs(redis, TransactionalProcessorApp.OUT) : Map.of();
+		Map<String, Input> inputs = transactional() ? inputs(redis) : Map.of();
 
 		List<Sent> processed = new ArrayList<>();
 		List<Sent> deadLettered = new ArrayList<>();
@@ -157,7 +176,10 @@ final class Verifier {
 		List<Sent> duplicated = new ArrayList<>();
 		long extraEffects = 0;
 		for (Sent message : sent) {
-			long effect = effects.getOrDefault(message.id(), 0L);
+			long applied = effects.getOrDefault(message.id(), 0L);
+			// transactional: an id seen twice in the output is as much a duplicate as one applied twice
+			long effect = transactional()
+					? Math.max(applied, txOutputs.getOrDefault(message.id(), List.of()).size()) : applied;
 			List<DeadLetter> letters = dead.getOrDefault(message.id(), List.of());
 			boolean isProcessed = effect > 0;
 			boolean isDead = !letters.isEmpty();
@@ -197,6 +219,12 @@ final class Verifier {
 		long stuck = pendingIn + pendingOut;
 		boolean pass = lost.isEmpty() && stuck == 0 && withoutHandler.isEmpty() && wronglyDead.isEmpty()
 				&& both.isEmpty() && deadProcessed.isEmpty() && withoutReason.isEmpty();
+		List<String> exactlyOnce = new ArrayList<>();
+		if (transactional()) {
+			boolean held = checkExactlyOnce(redis, sent, effects, handed, txOutputs, inputs, dead, exactlyOnce);
+			// exactly once: a duplicate fails the scenario
+			pass &= held && duplicated.isEmpty();
+		}
 
 		List<String> details = new ArrayList<>();
 		details.add("application: " + this.scenario.describeApp() + "; sending took " + sendingMillis / 1000
@@ -220,12 +248,21 @@ final class Verifier {
 			details.add("the sample records an order once (its ledger is idempotent) and not when its handler is "
 					+ "entered: duplicates cannot be seen; reaching the handler is judged by the dead letter's failure");
 		}
+		details.addAll(exactlyOnce);
 		if (!duplicated.isEmpty()) {
 			details.add("duplicates: " + duplicated.size() + " ids processed more than once (" + extraEffects
 					+ " extra effects), e.g. " + duplicated.stream()
 						.limit(SAMPLES)
-						.map((m) -> m.id() + " x" + effects.get(m.id()))
+						.map((m) -> m.id() + " x" + effects.get(m.id())
+								+ (transactional() ? " (outputs " + txOutputs.getOrDefault(m.id(), List.of()) + ")" : ""))
 						.collect(Collectors.joining(", ")));
+			if (transactional()) {
+				for (Sent message : duplicated.subList(0, Math.min(SAMPLES / 2, duplicated.size()))) {
+					for (String line : logLines(message.entryId(), 3)) {
+						details.add("    " + message.id() + " log: " + line);
+					}
+				}
+			}
 		}
 		if (!lost.isEmpty()) {
 			describeLost(redis, lost, handed, handedOut, details);
@@ -262,7 +299,8 @@ final class Verifier {
 
 	private void describeLost(RedisCommands<String, String> redis, List<Sent> lost, Map<String, Long> handed,
 			Map<String, Long> handedOut, List<String> details) {
-		Map<String, List<String>> outputs = processor() ? outputs(redis) : Map.of();
+		Map<String, List<String>> outputs = processor() ? outputs(redis, "out") : Map.of();
+		Map<String, List<String>> txOutputs = transactional() ? outputs(redis, TransactionalProcessorApp.OUT) : Map.of();
 		Map<String, Object> outInfo = processor() ? streamInfo(redis, "out") : Map.of();
 		long removedFromOut = processor() ? number(outInfo.get("entries-added")) - number(outInfo.get("length")) : 0;
 		String firstOut = (outInfo.get("first-entry") instanceof List<?> first && !first.isEmpty())
@@ -290,6 +328,10 @@ final class Verifier {
 			else if (lastDelivered == null || compareIds(message.entryId(), lastDelivered) > 0) {
 				cause = "never delivered to " + this.group + " (after its last-delivered-id " + lastDelivered + ")";
 			}
+			else if (transactional()) {
+				cause = "acknowledged in " + this.group + " of " + this.stream + ", but its step (output, applied-count, "
+						+ "total) not applied";
+			}
 			else if (!processor()) {
 				cause = "acknowledged in " + this.group + " of " + this.stream + ", but no effect";
 			}
@@ -315,6 +357,8 @@ final class Verifier {
 					+ handed.getOrDefault(message.id(), 0L)
 					+ (processor() ? ", outputs in out " + outIds + ", handed by record "
 							+ handedOut.getOrDefault(message.id(), 0L) : "")
+					+ (transactional() ? ", outputs in " + TransactionalProcessorApp.OUT + " "
+							+ txOutputs.getOrDefault(message.id(), List.of()) : "")
 					+ (pending.isEmpty() ? "" : ", pending " + describe(pending.get(0))));
 		}
 		details.add("lost: " + lost.size() + " ids neither processed nor dead-lettered");
@@ -384,11 +428,11 @@ final class Verifier {
 		return byId;
 	}
 
-	/** Entry ids of stream out by business id. */
-	private static Map<String, List<String>> outputs(RedisCommands<String, String> redis) {
+	/** Entry ids of an output stream ({@code out}, or the transactional processor's) by business id. */
+	private static Map<String, List<String>> outputs(RedisCommands<String, String> redis, String stream) {
 		Map<String, List<String>> byId = new HashMap<>();
 		try {
-			for (StreamMessage<String, String> entry : redis.xrange("out", Range.create("-", "+"))) {
+			for (StreamMessage<String, String> entry : redis.xrange(stream, Range.create("-", "+"))) {
 				String id = businessId(entry.getBody());
 				if (id != null) {
 					byId.computeIfAbsent(id, (key) -> new ArrayList<>()).add(entry.getId());
@@ -397,6 +441,96 @@ final class Verifier {
 		}
 		catch (RedisCommandExecutionException ex) {
 			// out is not a stream: nothing to find
+		}
+		return byId;
+	}
+
+	/**
+	 * The transactional processor's checks, beyond at-least-once: over every input of stream in (the sends
+	 * confirmed, and any stored though not confirmed), a healthy one has exactly one output and an applied-count of
+	 * exactly 1, a poison one neither; nothing is applied or output that is not an input; the total is the sum of
+	 * the healthy inputs' amounts. Adds what it saw, and what failed, to the details.
+	 * @return whether every check held
+	 */
+	private boolean checkExactlyOnce(RedisCommands<String, String> redis, List<Sent> sent, Map<String, Long> applied,
+			Map<String, Long> handed, Map<String, List<String>> outputs, Map<String, Input> inputs,
+			Map<String, List<DeadLetter>> dead, List<String> details) {
+		java.util.Set<String> confirmed = sent.stream().map(Sent::id).collect(Collectors.toSet());
+		List<String> unconfirmedStored = new ArrayList<>();
+		Map<Input, String> wrong = new LinkedHashMap<>();
+		long expectedTotal = 0;
+		long healthy = 0;
+		for (Input input : inputs.values()) {
+			boolean poison = Scenario.EXPECTED_DEAD.contains(input.kind());
+			long count = applied.getOrDefault(input.id(), 0L);
+			int outs = outputs.getOrDefault(input.id(), List.of()).size();
+			if (!confirmed.contains(input.id())) {
+				unconfirmedStored.add(input.id());
+			}
+			if (!poison) {
+				healthy++;
+				expectedTotal += input.amount();
+			}
+			// a healthy input dead-lettered is failed by wrongly-dlq; here only what was applied counts
+			long want = (poison || dead.containsKey(input.id())) ? 0 : 1;
+			if (count != want || outs != want) {
+				wrong.put(input, input.id() + " (" + input.kind() + ", entry " + input.entryId() + "): applied-count " + count
+						+ ", outputs " + outputs.getOrDefault(input.id(), List.of()) + ", expected " + want + " of each; "
+						+ "handled " + handed.getOrDefault(input.id(), 0L) + " times"
+						+ (dead.containsKey(input.id()) ? ", dead-lettered" : ""));
+			}
+		}
+		List<String> strays = new ArrayList<>();
+		applied.keySet().stream().filter((id) -> !inputs.containsKey(id)).forEach((id) -> strays.add(id + " applied"));
+		outputs.keySet().stream().filter((id) -> !inputs.containsKey(id)).forEach((id) -> strays.add(id + " output"));
+		String totalText = redis.get(TransactionalProcessorApp.TOTAL);
+		long total = (totalText != null) ? Long.parseLong(totalText) : 0;
+		long handledAgain = inputs.values()
+			.stream()
+			.filter((input) -> !Scenario.EXPECTED_DEAD.contains(input.kind()) && handed.getOrDefault(input.id(), 0L) > 1)
+			.count();
+		long handlerRuns = handed.values().stream().mapToLong(Long::longValue).sum();
+		details.add("exactly once: " + inputs.size() + " inputs in " + this.stream + " (" + unconfirmedStored.size()
+				+ " of them stored though their send was not confirmed" + (unconfirmedStored.isEmpty() ? ""
+						: ": " + unconfirmedStored.stream().limit(SAMPLES).collect(Collectors.joining(", ")))
+				+ "); " + TransactionalProcessorApp.OUT + " has " + redis.xlen(TransactionalProcessorApp.OUT) + " entries, "
+				+ TransactionalProcessorApp.APPLIED + " " + applied.size() + " ids (sum of counts "
+				+ applied.values().stream().mapToLong(Long::longValue).sum() + "); the handler ran " + handlerRuns
+				+ " times, for " + handledAgain + " healthy inputs more than once; " + countLogLines("was discarded")
+				+ " steps discarded by the fence (their entries taken over meanwhile), " + countLogLines("was refused")
+				+ " refused");
+		boolean totalHeld = total == expectedTotal;
+		details.add("total " + TransactionalProcessorApp.TOTAL + ": " + total + ", the sum of the amounts of the "
+				+ healthy + " healthy inputs: " + expectedTotal + (totalHeld ? " (equal)"
+						: " -- WRONG by " + (total - expectedTotal)));
+		if (!wrong.isEmpty()) {
+			details.add("inputs not applied exactly once (applied-count and outputs): " + wrong.size());
+			wrong.entrySet().stream().limit(SAMPLES).forEach((input) -> {
+				details.add("    " + input.getValue());
+				for (String log : logLines(input.getKey().entryId(), 3)) {
+					details.add("      log: " + log);
+				}
+			});
+		}
+		if (!strays.isEmpty()) {
+			details.add("applied or output for ids that are not inputs: " + strays.size() + ", e.g. "
+					+ strays.stream().limit(SAMPLES).collect(Collectors.joining(", ")));
+		}
+		return wrong.isEmpty() && strays.isEmpty() && totalHeld;
+	}
+
+	/** The entries of the consumed stream by business id, with their kind and amount (the transactional processor). */
+	private Map<String, Input> inputs(RedisCommands<String, String> redis) {
+		Map<String, Input> byId = new LinkedHashMap<>();
+		for (StreamMessage<String, String> entry : redis.xrange(this.stream, Range.create("-", "+"))) {
+			String id = businessId(entry.getBody());
+			String payload = String.valueOf(entry.getBody().get("payload"));
+			Matcher kind = JSON_KIND.matcher(payload);
+			Matcher amount = JSON_AMOUNT.matcher(payload);
+			if (id != null) {
+				byId.put(id, new Input(id, entry.getId(), kind.find() ? kind.group(1) : "undecodable",
+						amount.find() ? Long.parseLong(amount.group(1)) : 0));
+			}
 		}
 		return byId;
 	}
@@ -505,6 +639,20 @@ final class Verifier {
 		return lines;
 	}
 
+	/** How many lines of the applications' logs contain a text. */
+	private long countLogLines(String text) {
+		long count = 0;
+		for (AppProcess app : this.apps) {
+			try (var stream = Files.lines(app.log(), StandardCharsets.UTF_8)) {
+				count += stream.filter((line) -> line.contains(text)).count();
+			}
+			catch (IOException | java.io.UncheckedIOException ex) {
+				// no log to look at
+			}
+		}
+		return count;
+	}
+
 	/**
 	 * The warnings and errors of the applications' logs, digits masked so that alike lines count together,
 	 * most frequent first.
@@ -586,6 +734,11 @@ final class Verifier {
 
 	static String abbreviate(String text, int max) {
 		return (text.length() <= max) ? text : text.substring(0, max) + "...";
+	}
+
+	/** An entry of the consumed stream, as the transactional processor's checks see it. */
+	record Input(String id, String entryId, String kind, long amount) {
+
 	}
 
 	/** A quick view of the state while waiting. */

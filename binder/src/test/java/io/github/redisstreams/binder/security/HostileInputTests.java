@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -14,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -26,15 +28,24 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.support.MessageBuilder;
 
+import io.github.redisstreams.binder.metrics.BinderMeters;
 import io.github.redisstreams.binder.recovery.DeadLetterFields;
+import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.EntryTooLargeException;
+import io.github.redisstreams.binder.support.HeaderPatterns;
+import io.github.redisstreams.binder.support.StreamEntry;
 import io.github.redisstreams.binder.support.StreamKeys;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -179,7 +190,7 @@ class HostileInputTests {
 			.filter((line) -> line.contains("Could not dead-letter entry " + poison))
 			.findFirst()
 			.orElseThrow();
-		assertThat(report).contains("WARN").contains("WRONGTYPE").contains(this.stream);
+		assertThat(report).contains("WARN").contains("WRONGTYPE").contains(this.stream).contains(dlq());
 		// not acknowledged: it stays pending, and in the stream
 		assertThat(pending()).isEqualTo(1);
 		assertThat(this.redis.xrange(this.stream, io.lettuce.core.Range.create(poison, poison))).hasSize(1);
@@ -212,6 +223,76 @@ class HostileInputTests {
 		finally {
 			this.redis.del(marker);
 		}
+	}
+
+	@Test
+	@Timeout(60)
+	void aProducerRefusesAnEntryLargerThanMaxEntrySizeWithoutWritingIt() {
+		String output = RedisTestSupport.uniqueName("hostile-out");
+		try {
+			start("--spring.cloud.stream.redis.bindings." + output + ".producer.max-entry-size=1KB",
+					"--spring.cloud.stream.redis.bindings." + output + ".producer.sync=true");
+			StreamBridge bridge = this.context.getBean(StreamBridge.class);
+			assertThat(bridge.send(output, "\"" + "s".repeat(900) + "\"")).isTrue();
+
+			Throwable refused = catchThrowable(() -> bridge.send(output,
+					MessageBuilder.withPayload("\"small\"").setHeader("x-big", "h".repeat(1024)).build()));
+			EntryTooLargeException tooLarge = causeOfType(refused, EntryTooLargeException.class);
+			assertThat(tooLarge).as("refused with %s", String.valueOf(refused)).isNotNull();
+			assertThat(tooLarge.getMaxSize()).isEqualTo(1024);
+			assertThat(tooLarge.getSize()).isGreaterThan(1024);
+			assertThat(tooLarge.getMessage()).contains("binding '" + output + "'")
+				.contains(tooLarge.getSize() + " bytes")
+				.contains("spring.cloud.stream.redis.bindings." + output + ".producer.max-entry-size");
+			assertThat(this.redis.xlen(output)).isEqualTo(1);
+			MeterRegistry meters = this.context.getBean(MeterRegistry.class);
+			assertThat(meters.get(BinderMeters.SEND_FAILED).tag(BinderMeters.TAG_BINDING, output).counter().count())
+				.isEqualTo(1);
+		}
+		finally {
+			this.redis.del(output);
+		}
+	}
+
+	@Test
+	void headersThatTextCannotCarryAreDocumentedLossy() {
+		EntryCodec codec = new EntryCodec();
+		Message<byte[]> message = MessageBuilder.withPayload(new byte[] { 1 })
+			.setHeader("x-object", List.of("a", "b"))
+			.setHeader("x-bytes", INVALID_UTF8)
+			.setHeader("x-int", 7)
+			.setHeader("x-surrogate", "lone \ud800 surrogate")
+			.setHeader("h\u00e9ader-\u2603", "caf\u00e9")
+			.setHeader("payload", "reserved")
+			.setHeader("spring_header_types", "reserved")
+			.build();
+		Map<byte[], byte[]> fields = codec.encode(message, new HeaderPatterns(new String[] { "*" }));
+		Map<String, byte[]> byName = new LinkedHashMap<>();
+		fields.forEach((name, value) -> byName.put(new String(name, StandardCharsets.UTF_8), value));
+		assertThat(byName).doesNotContainKey("id").doesNotContainKey("timestamp");
+		assertThat(new String(byName.get("payload"), StandardCharsets.UTF_8)).isEqualTo("\u0001");
+
+		Message<byte[]> read = codec.decode(new StreamEntry("1-0", byName), "s", "g", "c", 1);
+		// any other object travels as its toString() and comes back as a String
+		assertThat(read.getHeaders().get("x-object")).isEqualTo("[a, b]");
+		// bytes are raw and typed, so invalid UTF-8 survives
+		assertThat(read.getHeaders().get("x-bytes")).isEqualTo(INVALID_UTF8);
+		assertThat(read.getHeaders().get("x-int")).isEqualTo(7);
+		// a String that is not valid Unicode (a lone surrogate) cannot be UTF-8: Java writes '?' instead
+		assertThat(read.getHeaders().get("x-surrogate")).isEqualTo("lone ? surrogate");
+		// names and values are UTF-8
+		assertThat(read.getHeaders().get("h\u00e9ader-\u2603")).isEqualTo("caf\u00e9");
+		assertThat(read.getHeaders()).doesNotContainKey("spring_header_types");
+		assertThat(read.getPayload()).containsExactly(1);
+	}
+
+	private static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+		}
+		return null;
 	}
 
 	private Written hostile(int i, Random random, boolean hugeAllowed) {

@@ -205,6 +205,26 @@ class HostileInputTests {
 	}
 
 	@Test
+	@Timeout(90)
+	void aStreamKeyOfTheWrongTypeFailsTheBindingUntilFixed(CapturedOutput output) {
+		this.redis.set(this.stream, "not a stream");
+		start("--spring.cloud.stream.binding-retry-interval=1");
+		await().atMost(Duration.ofSeconds(20)).until(() -> output.getOut().contains("WRONGTYPE"));
+		String report = output.getOut()
+			.lines()
+			.filter((line) -> line.contains("WRONGTYPE") && line.contains(this.stream))
+			.findFirst()
+			.orElseThrow();
+		assertThat(report).contains("Could not create consumer group '" + this.group + "'");
+		assertThat(this.redis.get(this.stream)).isEqualTo("not a stream");
+
+		this.redis.del(this.stream);
+		await().atMost(Duration.ofSeconds(20)).until(() -> "stream".equals(this.redis.type(this.stream)));
+		add(1, "valid", Expect.PROCESS, valid(1));
+		await().atMost(Duration.ofSeconds(20)).until(() -> handler().successes("e-1") == 1 && pending() == 0);
+	}
+
+	@Test
 	@Timeout(60)
 	void anIdempotencyMarkerKeyOfTheWrongTypeIsTreatedAsAbsent() {
 		String marker = StreamKeys.processedMarkerPrefix(this.stream, this.group) + "e-1";

@@ -38,6 +38,7 @@ import io.github.redisstreams.binder.metrics.ProducerMetrics;
 import io.github.redisstreams.binder.metrics.ProducerObservation;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.metrics.RedisStreamReceiverObservationConvention;
+import io.github.redisstreams.binder.outbound.EntrySizeLimit;
 import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
 import io.github.redisstreams.binder.outbound.RetentionTrimmer;
 import io.github.redisstreams.binder.properties.AckMode;
@@ -96,6 +97,8 @@ public class RedisStreamMessageChannelBinder extends
 
 	private ObservationRegistry observationRegistry;
 
+	private boolean logPayloads;
+
 	/**
 	 * @param scheduler runs the short periodic work of consumers (lease renewal, clean-up)
 	 * @param retentionScheduler runs retention trims, one at a time, apart from the lease renewals they could
@@ -120,6 +123,15 @@ public class RedisStreamMessageChannelBinder extends
 	 */
 	public void setBindingServiceProperties(BindingServiceProperties bindingServiceProperties) {
 		this.bindingServiceProperties = bindingServiceProperties;
+	}
+
+	/**
+	 * Whether the binder's logs may carry the content of entries
+	 * ({@code spring.cloud.stream.redis.binder.log-payloads}).
+	 * @param logPayloads true to log payloads and header values
+	 */
+	public void setLogPayloads(boolean logPayloads) {
+		this.logPayloads = logPayloads;
 	}
 
 	public void setMetricsFactory(BindingMetricsFactory metricsFactory) {
@@ -153,6 +165,7 @@ public class RedisStreamMessageChannelBinder extends
 		RedisStreamProducerHandler handler = new RedisStreamProducerHandler(target, redis, shared, this.codec,
 				errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
+		handler.setSizeLimit(new EntrySizeLimit(properties.getBindingName(), redis.getMaxEntrySize().toBytes()));
 		if (this.observationRegistry != null) {
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
 		}
@@ -308,6 +321,7 @@ public class RedisStreamMessageChannelBinder extends
 		DeliveryFailureHandler failures = new DeliveryFailureHandler(shared, stream, groupName,
 				redis.getMaxDeliveries(), deadLetters, new RetryableExceptions(properties.getRetryableExceptions()),
 				metrics, pendingUpdates);
+		failures.setLogPayloads(this.logPayloads);
 		IdempotencyGuard idempotency = redis.getIdempotency().isEnabled()
 				? new IdempotencyGuard(redis.getIdempotency().getKeyExpression(),
 						StreamKeys.processedMarkerPrefix(stream, groupName), redis.getIdempotency().getTtl(),

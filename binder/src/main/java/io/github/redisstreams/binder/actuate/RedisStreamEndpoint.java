@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -25,13 +26,16 @@ import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.connection.ConsumerInfo;
 import io.github.redisstreams.binder.recovery.DeadLetter;
 import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
+import io.github.redisstreams.binder.support.PayloadQuoting;
 
 /**
  * The {@code redisstreams} actuator endpoint: the state of each running consumer binding (stream,
  * group, consumers, lag, pending entries, dead letters) and the dead-letter operations (replay and
  * purge). Like every actuator endpoint it is reachable over HTTP only when exposed
- * ({@code management.endpoints.web.exposure.include=redisstreams}); with
- * {@code management.endpoint.redisstreams.access=read-only} the write operations are off.
+ * ({@code management.endpoints.web.exposure.include=redisstreams}). Its write operations are off unless
+ * turned on with {@code management.endpoint.redisstreams.access=unrestricted} (its default access is
+ * read-only). Payloads and header values of dead letters are shown only with
+ * {@code spring.cloud.stream.redis.binder.show-payloads=true}; otherwise their sizes and header names.
  * <ul>
  * <li>{@code GET /actuator/redisstreams}: every binding;</li>
  * <li>{@code GET /actuator/redisstreams/{binding}?deadLetters=n}: one binding with its n newest dead
@@ -45,7 +49,7 @@ import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
  * <li>{@code DELETE /actuator/redisstreams/{binding}/{id}}: deletes one dead letter.</li>
  * </ul>
  */
-@Endpoint(id = "redisstreams")
+@Endpoint(id = "redisstreams", defaultAccess = Access.READ_ONLY)
 public class RedisStreamEndpoint {
 
 	/** Dead letters shown per binding unless asked for more. */
@@ -57,17 +61,32 @@ public class RedisStreamEndpoint {
 	/** Longest payload text shown in a list of dead letters; one dead letter shows all of it. */
 	static final int LISTED_PAYLOAD_LENGTH = 1024;
 
+	/** What replaces a header value that is not shown. */
+	static final String HIDDEN = "******";
+
 	private final RedisStreamBindingRegistry bindings;
 
 	private final BindingStateReader reader;
 
 	private final RedisStreamDeadLetterOperations deadLetters;
 
+	private final boolean showPayloads;
+
 	public RedisStreamEndpoint(RedisStreamBindingRegistry bindings, BindingStateReader reader,
 			RedisStreamDeadLetterOperations deadLetters) {
+		this(bindings, reader, deadLetters, false);
+	}
+
+	/**
+	 * @param showPayloads whether dead letters are shown with their payload and header values
+	 * ({@code spring.cloud.stream.redis.binder.show-payloads})
+	 */
+	public RedisStreamEndpoint(RedisStreamBindingRegistry bindings, BindingStateReader reader,
+			RedisStreamDeadLetterOperations deadLetters, boolean showPayloads) {
 		this.bindings = bindings;
 		this.reader = reader;
 		this.deadLetters = deadLetters;
+		this.showPayloads = showPayloads;
 	}
 
 	@ReadOperation
@@ -97,7 +116,7 @@ public class RedisStreamEndpoint {
 			return null;
 		}
 		return this.deadLetters.get(view.deadLetterStream(), id)
-			.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, Integer.MAX_VALUE, true))
+			.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, Integer.MAX_VALUE, true, this.showPayloads))
 			.orElse(null);
 	}
 
@@ -143,7 +162,8 @@ public class RedisStreamEndpoint {
 			List<DeadLetterDescriptor> newest = (deadLetterLimit > 0)
 					? this.deadLetters.newest(state.deadLetterStream(), deadLetterLimit)
 						.stream()
-						.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, LISTED_PAYLOAD_LENGTH, false))
+						.map((deadLetter) -> DeadLetterDescriptor.of(deadLetter, LISTED_PAYLOAD_LENGTH, false,
+								this.showPayloads))
 						.toList()
 					: List.of();
 			deadLetters = new DeadLettersDescriptor(state.deadLetterStream(), state.deadLetterCount(), newest);
@@ -250,22 +270,41 @@ public class RedisStreamEndpoint {
 	 * @param exceptionClass the failure's class
 	 * @param exceptionMessage the failure's message
 	 * @param stackTrace the failure's stack trace (only when one dead letter is read)
-	 * @param payload the payload as UTF-8 text (shortened in lists)
-	 * @param headers the original headers
+	 * @param payloadSize the payload's size in bytes, null when the entry had no payload field
+	 * @param payload the payload as UTF-8 text (shortened in lists), only with {@code show-payloads}
+	 * @param headers the original headers; their values only with {@code show-payloads}, {@value #HIDDEN}
+	 * otherwise
 	 */
 	public record DeadLetterDescriptor(String id, String originalId, String consumer, long deliveryCount,
-			Instant failedAt, String exceptionClass, String exceptionMessage, String stackTrace, String payload,
-			Map<String, String> headers) implements OperationResponseBody {
+			Instant failedAt, String exceptionClass, String exceptionMessage, String stackTrace, Integer payloadSize,
+			String payload, Map<String, String> headers) implements OperationResponseBody {
 
-		static DeadLetterDescriptor of(DeadLetter deadLetter, int payloadLength, boolean withStackTrace) {
-			String payload = deadLetter.payloadAsString();
-			if (payload != null && payload.length() > payloadLength) {
-				payload = payload.substring(0, payloadLength) + "...";
+		static DeadLetterDescriptor of(DeadLetter deadLetter, int payloadLength, boolean withStackTrace,
+				boolean showPayloads) {
+			Integer payloadSize = (deadLetter.payload() != null) ? deadLetter.payload().length : null;
+			String payload = null;
+			Map<String, String> headers = deadLetter.headers();
+			String exceptionMessage = deadLetter.exceptionMessage();
+			String stackTrace = withStackTrace ? deadLetter.stackTrace() : null;
+			if (!showPayloads && PayloadQuoting.mayQuotePayload(deadLetter.exceptionClass())) {
+				// a converter's message may quote the payload it could not read
+				exceptionMessage = HIDDEN;
+				stackTrace = (stackTrace != null) ? HIDDEN : null;
+			}
+			if (showPayloads) {
+				payload = deadLetter.payloadAsString();
+				if (payload != null && payload.length() > payloadLength) {
+					payload = payload.substring(0, payloadLength) + "...";
+				}
+			}
+			else if (headers != null) {
+				Map<String, String> hidden = new LinkedHashMap<>();
+				headers.keySet().forEach((name) -> hidden.put(name, HIDDEN));
+				headers = hidden;
 			}
 			return new DeadLetterDescriptor(deadLetter.id(), deadLetter.originalId(), deadLetter.consumer(),
-					deadLetter.deliveryCount(), deadLetter.failedAt(), deadLetter.exceptionClass(),
-					deadLetter.exceptionMessage(), withStackTrace ? deadLetter.stackTrace() : null, payload,
-					deadLetter.headers());
+					deadLetter.deliveryCount(), deadLetter.failedAt(), deadLetter.exceptionClass(), exceptionMessage,
+					stackTrace, payloadSize, payload, headers);
 		}
 
 	}

@@ -76,6 +76,7 @@ public class RedisStreamBinderConfiguration {
 				redisStreamBinderScheduler, redisStreamRetentionScheduler,
 				new ConsumerNames(binderProperties.resolveInstanceId()));
 		binder.setExtendedBindingProperties(extendedBindingProperties);
+		binder.setLogPayloads(binderProperties.isLogPayloads());
 		metricsFactory.ifAvailable(binder::setMetricsFactory);
 		bindingServiceProperties.ifAvailable(binder::setBindingServiceProperties);
 		bindingRegistry.ifAvailable(binder::setBindingRegistry);

@@ -5,8 +5,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
+import io.github.redisstreams.binder.properties.RedisBinderConfigurationProperties;
 import io.github.redisstreams.binder.metrics.BindingStateReader;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.actuate.RedisStreamEndpoint;
@@ -21,14 +23,17 @@ import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 		"org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint" })
 @ConditionalOnAvailableEndpoint(RedisStreamEndpoint.class)
 @ConditionalOnBean({ RedisStreamBindingRegistry.class, RedisStreamDeadLetterOperations.class })
+@EnableConfigurationProperties(RedisBinderConfigurationProperties.class)
 public class RedisStreamEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(BindingStateReader.class)
 	RedisStreamEndpoint redisStreamsEndpoint(RedisStreamBindingRegistry bindingRegistry,
-			BindingStateReader redisStreamsBindingStateReader, RedisStreamDeadLetterOperations deadLetterOperations) {
-		return new RedisStreamEndpoint(bindingRegistry, redisStreamsBindingStateReader, deadLetterOperations);
+			BindingStateReader redisStreamsBindingStateReader, RedisStreamDeadLetterOperations deadLetterOperations,
+			RedisBinderConfigurationProperties binderProperties) {
+		return new RedisStreamEndpoint(bindingRegistry, redisStreamsBindingStateReader, deadLetterOperations,
+				binderProperties.isShowPayloads());
 	}
 
 }

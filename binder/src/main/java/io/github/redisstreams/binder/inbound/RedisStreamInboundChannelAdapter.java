@@ -27,6 +27,7 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
 import io.github.redisstreams.binder.support.EntryCodec;
+import io.github.redisstreams.binder.support.PayloadQuoting;
 
 /**
  * The consumer endpoint of a binding: adapts what its {@link StreamConsumerContainer} delivers to the
@@ -198,7 +199,8 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	@Override
 	public boolean publishFailure(Message<?> message, Throwable cause) {
 		if (this.failureChannel == null) {
-			logger.error("Handler failed for entry of " + this.settings.describe(), cause);
+			logger.error("Handler failed for entry of " + this.settings.describe() + ": "
+					+ PayloadQuoting.describe(cause, false), PayloadQuoting.loggable(cause, false));
 			return false;
 		}
 		MessagingException failure = (cause instanceof MessagingException messagingException

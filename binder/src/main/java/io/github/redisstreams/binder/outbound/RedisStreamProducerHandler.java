@@ -69,6 +69,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private ProducerObservation observation = ProducerObservation.DISABLED;
 
+	private EntrySizeLimit sizeLimit = EntrySizeLimit.NONE;
+
 	private volatile boolean running;
 
 	/**
@@ -94,6 +96,14 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		this.observation = observation;
 	}
 
+	/**
+	 * Refuses entries larger than the binding's {@code max-entry-size}.
+	 * @param sizeLimit the binding's limit
+	 */
+	public void setSizeLimit(EntrySizeLimit sizeLimit) {
+		this.sizeLimit = sizeLimit;
+	}
+
 	@Override
 	protected void handleMessageInternal(Message<?> message) {
 		String stream = targetStream(message);
@@ -109,6 +119,13 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private void write(Message<?> message, String stream, ProducerObservation.Send send) {
 		Map<byte[], byte[]> fields = this.codec.encode(message, this.headerPatterns);
+		try {
+			this.sizeLimit.check(message, stream, fields);
+		}
+		catch (RuntimeException ex) {
+			this.metrics.sendFailed();
+			throw ex;
+		}
 		if (RedisStreamTransaction.isActiveFor(this.commands)) {
 			// the handler of a transactional binding of this Redis runs on this thread: the entry is written by
 			// its atomic step, together with the input's acknowledgement, or not at all

@@ -56,9 +56,40 @@ public class RedisBinderConfigurationProperties {
 	private Duration healthTimeout = Duration.ofSeconds(10);
 
 	/**
+	 * Whether the binder's logs may carry the content of entries (payload and header values), e.g. the
+	 * ERROR log of an entry dropped without a dead-letter stream. Off by default: logs name the entry by
+	 * its id and describe its fields by name and size only, so that personal or secret data in messages
+	 * does not end up in log files.
+	 */
+	private boolean logPayloads;
+
+	/**
+	 * Whether the redisstreams actuator endpoint shows the payloads and header values of dead letters.
+	 * Off by default: it shows their sizes and header names only. Turn it on only when the endpoint is
+	 * secured (see docs/security.md).
+	 */
+	private boolean showPayloads;
+
+	/**
 	 * Micrometer metrics of the bindings.
 	 */
 	private final Metrics metrics = new Metrics();
+
+	public boolean isLogPayloads() {
+		return this.logPayloads;
+	}
+
+	public void setLogPayloads(boolean logPayloads) {
+		this.logPayloads = logPayloads;
+	}
+
+	public boolean isShowPayloads() {
+		return this.showPayloads;
+	}
+
+	public void setShowPayloads(boolean showPayloads) {
+		this.showPayloads = showPayloads;
+	}
 
 	public String getKeyPrefix() {
 		return this.keyPrefix;

@@ -113,7 +113,8 @@ public class RedisConsumerProperties {
 	 * Whether entries that fail max-deliveries times, or fail with an exception that retrying
 	 * cannot fix, go to a dead-letter stream. Defaults to true for a named group; anonymous bindings
 	 * have no dead-letter stream. When false such entries are acknowledged and dropped, with an ERROR
-	 * log carrying the entry and the dropped counter incremented.
+	 * log describing the entry (its id, field names and sizes; their content with log-payloads) and the
+	 * dropped counter incremented.
 	 */
 	private Boolean enableDlq;
 

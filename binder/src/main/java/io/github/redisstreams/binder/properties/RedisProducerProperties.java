@@ -2,6 +2,8 @@ package io.github.redisstreams.binder.properties;
 
 import java.time.Duration;
 
+import org.springframework.util.unit.DataSize;
+
 /**
  * Redis-specific producer properties of a binding
  * ({@code spring.cloud.stream.redis.bindings.<binding>.producer.*}, defaults for every binding under
@@ -55,6 +57,15 @@ public class RedisProducerProperties {
 	 * send-timeout. Bounds the memory used while Redis is slow or unreachable.
 	 */
 	private int maxInFlight = 10_000;
+
+	/**
+	 * Largest entry a send may write: the payload and the header fields, names and values, in bytes.
+	 * A larger message is refused at send with an EntryTooLargeException (and counted as a failed send),
+	 * before anything reaches Redis. Each entry is held in Redis's memory, replicated, and read whole by
+	 * every group, up to read-count entries per read. 0 for no limit (Redis's own is 512MB per field,
+	 * proto-max-bulk-len).
+	 */
+	private DataSize maxEntrySize = DataSize.ofMegabytes(1);
 
 	/**
 	 * Which message headers are written as entry fields: patterns matched in order, * as wildcard and a
@@ -111,6 +122,14 @@ public class RedisProducerProperties {
 		this.sendTimeout = sendTimeout;
 	}
 
+	public DataSize getMaxEntrySize() {
+		return this.maxEntrySize;
+	}
+
+	public void setMaxEntrySize(DataSize maxEntrySize) {
+		this.maxEntrySize = maxEntrySize;
+	}
+
 	public int getMaxInFlight() {
 		return this.maxInFlight;
 	}
@@ -146,6 +165,9 @@ public class RedisProducerProperties {
 		PropertyChecks.positive(prefix + ".trim-interval", this.trimInterval);
 		PropertyChecks.positive(prefix + ".send-timeout", this.sendTimeout);
 		PropertyChecks.positive(prefix + ".max-in-flight", this.maxInFlight);
+		if (this.maxEntrySize == null || this.maxEntrySize.isNegative()) {
+			throw PropertyChecks.invalid(prefix + ".max-entry-size", this.maxEntrySize, "must be 0 or more");
+		}
 		if (this.retentionMode == null) {
 			throw PropertyChecks.invalid(prefix + ".retention-mode", null, "must be safe or capped");
 		}

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
 
 import org.springframework.messaging.MessagingException;
@@ -73,9 +74,21 @@ public class DeadLetterPublisher {
 		addField(args, DeadLetterFields.FAILED_AT, Long.toString(System.currentTimeMillis()));
 		addField(args, DeadLetterFields.EXCEPTION_CLASS, reported.getClass().getName());
 		addField(args, DeadLetterFields.EXCEPTION_MESSAGE, String.valueOf(reported.getMessage()));
-		addField(args, DeadLetterFields.EXCEPTION_STACKTRACE, boundedStackTrace(cause));
-		byte[] id = this.commands.eval(SCRIPT, ScriptOutputType.VALUE, List.of(this.stream, this.deadLetterStream),
-				args);
+		// the application's exception: the messaging wrappers around it print the failed message with its headers
+		addField(args, DeadLetterFields.EXCEPTION_STACKTRACE, boundedStackTrace(reported));
+		byte[] id;
+		try {
+			id = this.commands.eval(SCRIPT, ScriptOutputType.VALUE, List.of(this.stream, this.deadLetterStream), args);
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (String.valueOf(ex.getMessage()).startsWith("WRONGTYPE")) {
+				// the source stream was just read as a stream: the dead-letter key is the one of another type
+				throw new RedisCommandExecutionException("The dead-letter stream key '" + this.deadLetterStream
+						+ "' holds a value that is not a stream: rename or delete it (TYPE, RENAME, DEL), or choose "
+						+ "another dlq-name; the entry stays pending meanwhile (" + ex.getMessage() + ")", ex);
+			}
+			throw ex;
+		}
 		return (id != null) ? new String(id, StandardCharsets.UTF_8) : null;
 	}
 

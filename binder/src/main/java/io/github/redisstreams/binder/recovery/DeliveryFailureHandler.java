@@ -10,11 +10,13 @@ import org.apache.commons.logging.LogFactory;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.Delivery;
+import io.github.redisstreams.binder.support.PayloadQuoting;
 
 /**
  * Decides what happens to an entry whose processing failed: it stays pending to be delivered again
  * (after {@code claim-idle-time}), or, once retrying cannot help, it is given up: moved to the
- * dead-letter stream, or, without one, acknowledged with an ERROR log that carries the whole entry.
+ * dead-letter stream, or, without one, acknowledged with an ERROR log that describes the entry (its id, field
+ * names and sizes; its content only with {@code spring.cloud.stream.redis.binder.log-payloads}).
  * Nothing is given up silently and nothing is delivered forever.
  */
 public class DeliveryFailureHandler {
@@ -22,6 +24,8 @@ public class DeliveryFailureHandler {
 	private static final Log logger = LogFactory.getLog(DeliveryFailureHandler.class);
 
 	private static final int MAX_LOGGED_VALUE_LENGTH = 2048;
+
+	private static final int MAX_LOGGED_NAME_LENGTH = 128;
 
 	/**
 	 * What became of a failed entry.
@@ -58,6 +62,8 @@ public class DeliveryFailureHandler {
 
 	private final PendingEntryUpdates pendingUpdates;
 
+	private boolean logPayloads;
+
 	/**
 	 * @param deadLetters the dead-letter publisher, or null when the binding has no dead-letter stream
 	 */
@@ -72,6 +78,15 @@ public class DeliveryFailureHandler {
 		this.retryableExceptions = retryableExceptions;
 		this.metrics = metrics;
 		this.pendingUpdates = pendingUpdates;
+	}
+
+	/**
+	 * Whether the ERROR log of a dropped entry carries its field values
+	 * ({@code spring.cloud.stream.redis.binder.log-payloads}); by default it names the fields and their sizes.
+	 * @param logPayloads true to log the content
+	 */
+	public void setLogPayloads(boolean logPayloads) {
+		this.logPayloads = logPayloads;
 	}
 
 	/**
@@ -97,7 +112,7 @@ public class DeliveryFailureHandler {
 			logger.info("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
 					+ "') failed on delivery " + delivery.deliveryCount() + " of " + this.maxDeliveries
 					+ "; it stays pending and is delivered again after claim-idle-time: "
-					+ DeadLetterPublisher.reportedCause(cause));
+					+ PayloadQuoting.describe(DeadLetterPublisher.reportedCause(cause), this.logPayloads));
 		}
 		return Outcome.LEFT_PENDING;
 	}
@@ -147,18 +162,28 @@ public class DeliveryFailureHandler {
 			this.metrics.deadLettered();
 			logger.warn("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
 					+ "') moved to dead-letter stream '" + this.deadLetters.deadLetterStream() + "' as " + deadLetterId
-					+ " because " + reason + ": " + DeadLetterPublisher.reportedCause(cause));
+					+ " because " + reason + ": "
+					+ PayloadQuoting.describe(DeadLetterPublisher.reportedCause(cause), this.logPayloads));
 			return Outcome.DEAD_LETTERED;
 		}
 		logger.error("Entry " + delivery.id() + " of stream '" + this.stream + "' (group '" + this.group
 				+ "') is dropped because " + reason + " and the binding has no dead-letter stream (enable-dlq); entry: "
-				+ describe(delivery.entry().fields()), cause);
+				+ describe(delivery.entry().fields(), this.logPayloads) + ": "
+				+ PayloadQuoting.describe(DeadLetterPublisher.reportedCause(cause), this.logPayloads),
+				PayloadQuoting.loggable(cause, this.logPayloads));
 		this.commands.xack(this.stream, this.group, List.of(delivery.id()));
 		this.metrics.dropped();
 		return Outcome.DROPPED;
 	}
 
-	static String describe(Map<String, byte[]> fields) {
+	/**
+	 * The fields of an entry for a log: their names and sizes, e.g. {@code {payload=(42 bytes), contentType=(16
+	 * bytes)}}, or with {@code withContent} their values (each shortened to 2048 characters).
+	 * @param fields the entry's fields, null when it was deleted
+	 * @param withContent whether to show the values
+	 * @return the description
+	 */
+	public static String describe(Map<String, byte[]> fields, boolean withContent) {
 		if (fields == null) {
 			return "(deleted)";
 		}
@@ -167,13 +192,19 @@ public class DeliveryFailureHandler {
 			if (text.length() > 1) {
 				text.append(", ");
 			}
-			String value = new String(field.getValue(), StandardCharsets.UTF_8);
-			if (value.length() > MAX_LOGGED_VALUE_LENGTH) {
-				value = value.substring(0, MAX_LOGGED_VALUE_LENGTH) + "...";
+			text.append(shortened(field.getKey(), MAX_LOGGED_NAME_LENGTH)).append('=');
+			if (withContent) {
+				text.append(shortened(new String(field.getValue(), StandardCharsets.UTF_8), MAX_LOGGED_VALUE_LENGTH));
 			}
-			text.append(field.getKey()).append('=').append(value);
+			else {
+				text.append('(').append(field.getValue().length).append(" bytes)");
+			}
 		}
 		return text.append('}').toString();
+	}
+
+	private static String shortened(String text, int length) {
+		return (text.length() > length) ? text.substring(0, length) + "..." : text;
 	}
 
 }

@@ -1,8 +1,10 @@
 package io.github.redisstreams.binder.support;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.core.type.TypeReference;
@@ -44,6 +46,10 @@ public class EntryCodec {
 	private static final byte[] PAYLOAD_FIELD_BYTES = PAYLOAD_FIELD.getBytes(StandardCharsets.UTF_8);
 
 	private static final byte[] HEADER_TYPES_FIELD_BYTES = HEADER_TYPES_FIELD.getBytes(StandardCharsets.UTF_8);
+
+	private static final int MAX_LISTED_FIELDS = 20;
+
+	private static final int MAX_LISTED_NAME_LENGTH = 64;
 
 	private static final TypeReference<Map<String, String>> TYPE_MAP = new TypeReference<>() {
 	};
@@ -109,7 +115,7 @@ public class EntryCodec {
 		byte[] payload = fields.get(PAYLOAD_FIELD);
 		if (payload == null) {
 			throw new MalformedEntryException("Entry " + entry.id() + " has no '" + PAYLOAD_FIELD + "' field (fields: "
-					+ fields.keySet() + ")");
+					+ fieldNames(fields) + ")");
 		}
 		Map<String, String> types = readTypes(entry);
 		// one map, sized for everything, which the message headers take over
@@ -138,9 +144,25 @@ public class EntryCodec {
 			return this.jsonMapper.readValue(raw, TYPE_MAP);
 		}
 		catch (RuntimeException ex) {
+			// its content is not quoted: a hostile entry could put anything there, and the message is logged
 			throw new MalformedEntryException("Entry " + entry.id() + " has an unreadable '" + HEADER_TYPES_FIELD
-					+ "' field: " + new String(raw, StandardCharsets.UTF_8));
+					+ "' field (" + raw.length + " bytes): it must be a JSON object of header names to type names");
 		}
+	}
+
+	/**
+	 * The names of an entry's fields for an error message: at most 20, each shortened to 64 characters.
+	 */
+	private static String fieldNames(Map<String, byte[]> fields) {
+		List<String> names = new ArrayList<>();
+		for (String name : fields.keySet()) {
+			if (names.size() == MAX_LISTED_FIELDS) {
+				names.add("... (" + fields.size() + " fields)");
+				break;
+			}
+			names.add((name.length() > MAX_LISTED_NAME_LENGTH) ? name.substring(0, MAX_LISTED_NAME_LENGTH) + "..." : name);
+		}
+		return names.toString();
 	}
 
 	private static byte[] payloadBytes(Object payload) {

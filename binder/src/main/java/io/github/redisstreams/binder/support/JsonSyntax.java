@@ -32,7 +32,11 @@ public final class JsonSyntax {
 			return null;
 		}
 		catch (JacksonException ex) {
-			return "the payload is not valid JSON: " + ex.getOriginalMessage();
+			// not the parser's message, which quotes the token it could not read (a payload's content, in logs)
+			return "the payload is not valid JSON (" + ex.getClass().getSimpleName()
+					+ ((ex.getLocation() != null) ? " at line " + ex.getLocation().getLineNr() + ", column "
+							+ ex.getLocation().getColumnNr() : "")
+					+ ")";
 		}
 	}
 

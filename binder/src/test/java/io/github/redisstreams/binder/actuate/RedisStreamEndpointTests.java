@@ -79,6 +79,8 @@ class RedisStreamEndpointTests {
 		String deadLetters = StreamKeys.deadLetterStream(stream, GROUP);
 		try (ConfigurableApplicationContext context = start(stream,
 				"--management.endpoints.web.exposure.include=health,redisstreams,prometheus",
+				"--management.endpoint.redisstreams.access=unrestricted",
+				"--spring.cloud.stream.redis.binder.show-payloads=true",
 				"--management.endpoint.health.show-details=always",
 				"--management.metrics.distribution.percentiles-histogram.spring.cloud.stream.binder.redis=true")) {
 			String actuator = actuatorUrl(context);
@@ -213,18 +215,24 @@ class RedisStreamEndpointTests {
 	}
 
 	@Test
-	void readOnlyAccessLeavesOnlyTheReadOperations() throws Exception {
+	void readOnlyByDefaultWithoutPayloads() throws Exception {
 		String stream = RedisTestSupport.uniqueName("endpoint");
 		String deadLetters = StreamKeys.deadLetterStream(stream, GROUP);
 		try (ConfigurableApplicationContext context = start(stream,
-				"--management.endpoints.web.exposure.include=redisstreams",
-				"--management.endpoint.redisstreams.access=read-only")) {
+				"--management.endpoints.web.exposure.include=redisstreams")) {
 			String actuator = actuatorUrl(context);
 			context.getBean(StreamBridge.class).send(stream, "\"order-1\"");
 			await().atMost(Duration.ofSeconds(20)).until(() -> redis.sync().xlen(deadLetters) == 1);
 
-			assertThat(get(actuator + "/redisstreams/" + BINDING, 200).get("deadLetters").get("count").asLong())
-				.isEqualTo(1);
+			JsonNode binding = get(actuator + "/redisstreams/" + BINDING, 200);
+			assertThat(binding.get("deadLetters").get("count").asLong()).isEqualTo(1);
+			// sizes and header names only, unless show-payloads
+			JsonNode deadLetter = binding.get("deadLetters").get("newest").get(0);
+			assertThat(deadLetter.has("payload")).isFalse();
+			assertThat(deadLetter.get("payloadSize").asInt()).isEqualTo(9);
+			assertThat(deadLetter.get("headers").get("contentType").asString()).isEqualTo("******");
+			assertThat(get(actuator + "/redisstreams/" + BINDING + "/" + deadLetter.get("id").asString(), 200)
+				.has("payload")).isFalse();
 			assertThat(request("POST", actuator + "/redisstreams/" + BINDING, "").statusCode()).isIn(404, 405);
 			assertThat(request("DELETE", actuator + "/redisstreams/" + BINDING, null).statusCode()).isIn(404, 405);
 			assertThat(redis.sync().xlen(deadLetters)).isEqualTo(1);

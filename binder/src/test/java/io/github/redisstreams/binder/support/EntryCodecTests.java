@@ -232,7 +232,9 @@ class EntryCodecTests {
 		assertThatExceptionOfType(MalformedEntryException.class)
 			.isThrownBy(() -> this.codec.decode(entry, "orders", "billing", "c", 1))
 			.withMessageContaining(EntryCodec.HEADER_TYPES_FIELD)
-			.withMessageContaining("not json");
+			.withMessageContaining("(8 bytes)")
+			// its content is not quoted: the message is logged, and a hostile entry could put anything there
+			.withMessageNotContaining("not json");
 	}
 
 	private Map<String, byte[]> encode(Message<?> message) {

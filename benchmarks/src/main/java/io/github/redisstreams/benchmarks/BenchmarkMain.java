@@ -285,9 +285,9 @@ public final class BenchmarkMain {
 		}
 		if (this.options.runs("processor")) {
 			out.header("- Processor scenario: a `Function<Order, Invoice>` bound to the input stream `<input>` "
-					+ "(with the settings above) and an output binding to `{<input>}:out`; the input is written by "
-					+ Report.RAW + "'s producer; " + Report.PROCESSOR + " as the binder is by default, "
-					+ Report.PROCESSOR_TX + " with `transactional: true`, " + Report.PROCESSOR_TX_WRITE + " the same "
+					+ "(consumer settings as above) and an output binding to `{<input>}:out`; the input is written by "
+					+ Report.RAW + "'s producer. \"" + Report.PROCESSOR + "\": the binder's defaults; \""
+					+ Report.PROCESSOR_TX + "\": `transactional: true`; \"" + Report.PROCESSOR_TX_WRITE + "\": the same, "
 					+ "plus `RedisStreamTransaction.current().hincrby(\"{<input>}:totals\", field, total)` per message "
 					+ "(a hash of " + Invoice.TOTALS_FIELDS + " fields)");
 		}

@@ -78,8 +78,11 @@ public final class BenchmarkMain {
 			.stream()
 			.filter(this.options.implementations()::contains)
 			.toList();
+		boolean redisScenarios = List.of("throughput", "consume", "produce", "latency")
+			.stream()
+			.anyMatch(this.options::runs);
 		for (int concurrency : this.options.concurrencies()) {
-			if (redisImplementations.isEmpty() || !needed(concurrency)) {
+			if (redisImplementations.isEmpty() || !redisScenarios || !needed(concurrency)) {
 				continue;
 			}
 			List<Transport> transports = new ArrayList<>();
@@ -97,6 +100,9 @@ public final class BenchmarkMain {
 				closeAll(transports);
 			}
 		}
+		if (this.options.runs("processor")) {
+			runProcessors();
+		}
 		if (this.options.implementations().contains("binder")) {
 			RecoveryBenchmark recovery = new RecoveryBenchmark(this.options.redisUrl(), this.admin, this.sink,
 					this.options.readCount());
@@ -113,6 +119,42 @@ public final class BenchmarkMain {
 		}
 		if (this.options.implementations().contains("kafka")) {
 			runKafka();
+		}
+	}
+
+	/**
+	 * The processor scenario: the binder's {@code Function} between two streams, at-least-once ({@code binder}),
+	 * transactional ({@code binder-tx}) and transactional with a write of its own ({@code binder-tx-write}), side
+	 * by side with their rounds interleaved.
+	 */
+	private void runProcessors() {
+		List<RedisProcessorTransport.Mode> modes = List.of(RedisProcessorTransport.Mode.values())
+			.stream()
+			.filter((mode) -> this.options.implementations().contains(mode.option))
+			.toList();
+		if (modes.isEmpty()) {
+			return;
+		}
+		for (int concurrency : this.options.concurrencies()) {
+			List<Transport> transports = new ArrayList<>();
+			try {
+				for (RedisProcessorTransport.Mode mode : modes) {
+					transports.add(new RedisProcessorTransport(this.options.redisUrl(), this.admin,
+							"bench:processor:" + mode.option + ":c" + concurrency, concurrency, this.options.readCount(),
+							this.sink, this.mapper, mode));
+				}
+				System.gc();
+				for (PayloadSize size : this.options.payloads()) {
+					this.report.addAll(this.throughput.run(ThroughputBenchmark.Kind.PROCESSOR, transports, size));
+				}
+			}
+			catch (RuntimeException ex) {
+				this.report.failure("processors with " + concurrency + " consumer(s): " + ex);
+				Progress.log("processors x" + concurrency + " FAILED: " + ex);
+			}
+			finally {
+				closeAll(transports);
+			}
 		}
 	}
 
@@ -240,6 +282,14 @@ public final class BenchmarkMain {
 			out.header("- " + Report.RAW_TO_BINDER + ", " + Report.RAW_TO_BINDER_BATCH + " (diagnosis): "
 					+ Report.RAW + "'s producer writes the entries, the binder's consumer (`Consumer<Order>`, or "
 					+ "`Consumer<List<Order>>` with `batch-mode: true`) reads them; binder settings as above");
+		}
+		if (this.options.runs("processor")) {
+			out.header("- Processor scenario: a `Function<Order, Invoice>` bound to the input stream `<input>` "
+					+ "(consumer settings as above) and an output binding to `{<input>}:out`; the input is written by "
+					+ Report.RAW + "'s producer. \"" + Report.PROCESSOR + "\": the binder's defaults; \""
+					+ Report.PROCESSOR_TX + "\": `transactional: true`; \"" + Report.PROCESSOR_TX_WRITE + "\": the same, "
+					+ "plus `RedisStreamTransaction.current().hincrby(\"{<input>}:totals\", field, total)` per message "
+					+ "(a hash of " + Invoice.TOTALS_FIELDS + " fields)");
 		}
 		out.header("- " + Report.RAW + ": `XADD` with auto-flush off, flushed every " + RawLettuceTransport.FLUSH_EVERY
 				+ " commands, at most " + RawLettuceTransport.MAX_IN_FLIGHT + " in flight; `XREADGROUP COUNT "

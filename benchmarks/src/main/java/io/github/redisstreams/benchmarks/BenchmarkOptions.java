@@ -13,10 +13,11 @@ import java.util.Set;
  */
 final class BenchmarkOptions {
 
-	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory");
+	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory",
+			"processor");
 
 	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch",
-			"sdr", "kafka");
+			"sdr", "kafka", "binder-tx", "binder-tx-write");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
@@ -62,7 +63,10 @@ final class BenchmarkOptions {
 		return url;
 	}
 
-	/** {@code only}: the scenarios to run, all by default. */
+	/**
+	 * {@code only}: the scenarios to run, all but {@code processor} by default; {@code processor} (the binder's
+	 * {@code Function} between two streams, at-least-once and transactional) runs only when named.
+	 */
 	List<String> sections() {
 		return list("only", "throughput,consume,produce,latency,recovery,memory");
 	}
@@ -74,7 +78,10 @@ final class BenchmarkOptions {
 	/**
 	 * {@code implementations}: raw, binder, sdr, kafka by default; on demand binder-batch (the binder with a
 	 * batch consumer), and for diagnosis raw-to-binder and raw-to-binder-batch (the raw Lettuce producer
-	 * feeding the binder's consumer, message at a time or batch).
+	 * feeding the binder's consumer, message at a time or batch). In the {@code processor} scenario, binder is
+	 * the processor at-least-once, binder-tx the processor with {@code transactional: true} and binder-tx-write the
+	 * same with one {@code HINCRBY} per message through {@code RedisStreamTransaction}; the other scenarios ignore
+	 * binder-tx and binder-tx-write.
 	 */
 	List<String> implementations() {
 		return list("implementations", "raw,binder,sdr,kafka");

@@ -31,8 +31,11 @@ final class CpuMeter {
 
 	private final double redisStartSeconds;
 
+	private final Map<String, RedisAdmin.CommandStat> commandsAtStart;
+
 	private CpuMeter(RedisAdmin admin) {
 		this.admin = admin;
+		this.commandsAtStart = admin.commandStats();
 		this.redisStartSeconds = admin.cpuSeconds();
 		this.threadStartNanos = threadCpu();
 		this.jvmStartNanos = os.getProcessCpuTime();
@@ -47,6 +50,13 @@ final class CpuMeter {
 		long elapsed = System.nanoTime() - this.startNanos;
 		double jvm = (os.getProcessCpuTime() - this.jvmStartNanos) / (double) elapsed;
 		double redis = (this.admin.cpuSeconds() - this.redisStartSeconds) * 1e9 / elapsed;
+		Map<String, RedisAdmin.CommandStat> commands = new HashMap<>();
+		this.admin.commandStats().forEach((name, stat) -> {
+			RedisAdmin.CommandStat used = stat.minus(this.commandsAtStart.get(name));
+			if (used.calls() > 0) {
+				commands.put(name, used);
+			}
+		});
 		long[] ids = threads.getAllThreadIds();
 		ThreadInfo[] infos = threads.getThreadInfo(ids);
 		long producer = 0;
@@ -64,7 +74,7 @@ final class CpuMeter {
 				io += used;
 			}
 		}
-		return new Usage(jvm, producer / (double) elapsed, io / (double) elapsed, redis);
+		return new Usage(jvm, producer / (double) elapsed, io / (double) elapsed, redis, commands);
 	}
 
 	private static Map<Long, Long> threadCpu() {
@@ -80,8 +90,11 @@ final class CpuMeter {
 	 * @param producerCores CPU of the producer thread
 	 * @param lettuceIoCores CPU of Lettuce's I/O threads (encoding, decoding, socket reads and writes)
 	 * @param redisCores CPU of the Redis server
+	 * @param redisCommands calls and time of each command Redis ran meanwhile ({@code INFO commandstats}), the
+	 * benchmark's own {@code INFO} and {@code XLEN} included
 	 */
-	record Usage(double jvmCores, double producerCores, double lettuceIoCores, double redisCores) {
+	record Usage(double jvmCores, double producerCores, double lettuceIoCores, double redisCores,
+			Map<String, RedisAdmin.CommandStat> redisCommands) {
 
 		/** CPU of every other thread: the consumers, and whatever else ran (for Kafka, the broker). */
 		double otherCores() {

@@ -1,7 +1,9 @@
 package io.github.redisstreams.benchmarks;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.Consumer;
@@ -60,8 +62,11 @@ final class RedisAdmin implements AutoCloseable {
 		return read.size();
 	}
 
-	/** Polls the stream length until it reaches {@code count}. */
-	void awaitLength(String stream, long count, Duration timeout) {
+	/**
+	 * Polls the stream length until it reaches {@code count}.
+	 * @return {@link System#nanoTime()} when the length was seen
+	 */
+	long awaitLength(String stream, long count, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		long length;
 		while ((length = length(stream)) < count) {
@@ -71,6 +76,39 @@ final class RedisAdmin implements AutoCloseable {
 			}
 			LockSupport.parkNanos(500_000);
 		}
+		return System.nanoTime();
+	}
+
+	/** The sum of the values of a hash of integers; 0 when it does not exist. */
+	long hashSum(String key) {
+		return this.redis.hvals(key).stream().mapToLong(Long::parseLong).sum();
+	}
+
+	/**
+	 * Calls and time of each command since Redis started or {@code CONFIG RESETSTAT} ({@code INFO commandstats}),
+	 * by command name in lower case. A script's commands count under their own names as well as in its
+	 * {@code evalsha}.
+	 */
+	Map<String, CommandStat> commandStats() {
+		Map<String, CommandStat> stats = new HashMap<>();
+		for (String line : this.redis.info("commandstats").split("\r?\n")) {
+			if (!line.startsWith("cmdstat_")) {
+				continue;
+			}
+			String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+			long calls = 0;
+			long micros = 0;
+			for (String field : line.substring(line.indexOf(':') + 1).split(",")) {
+				if (field.startsWith("calls=")) {
+					calls = Long.parseLong(field.substring("calls=".length()));
+				}
+				else if (field.startsWith("usec=")) {
+					micros = Long.parseLong(field.substring("usec=".length()));
+				}
+			}
+			stats.put(name, new CommandStat(calls, micros));
+		}
+		return stats;
 	}
 
 	/** User plus system CPU time that Redis consumed since it started, in seconds. */
@@ -93,6 +131,18 @@ final class RedisAdmin implements AutoCloseable {
 			}
 		}
 		return "unknown";
+	}
+
+	/**
+	 * @param calls times the command was called
+	 * @param micros time Redis spent in it, microseconds
+	 */
+	record CommandStat(long calls, long micros) {
+
+		CommandStat minus(CommandStat earlier) {
+			return (earlier == null) ? this : new CommandStat(this.calls - earlier.calls, this.micros - earlier.micros);
+		}
+
 	}
 
 	@Override

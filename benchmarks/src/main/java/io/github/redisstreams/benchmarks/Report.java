@@ -2,7 +2,9 @@ package io.github.redisstreams.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -23,6 +25,12 @@ final class Report {
 	static final String RAW_TO_BINDER_BATCH = "raw Lettuce producer -> binder batch consumer";
 
 	static final String SDR = "Spring Data Redis container";
+
+	static final String PROCESSOR = "binder processor, at-least-once";
+
+	static final String PROCESSOR_TX = "binder processor, transactional";
+
+	static final String PROCESSOR_TX_WRITE = "binder processor, transactional + HINCRBY";
 
 	private final List<String> header = new ArrayList<>();
 
@@ -88,7 +96,12 @@ final class Report {
 		out.append("# Benchmark results\n\n");
 		this.header.forEach((line) -> out.append(line).append('\n'));
 		for (ThroughputBenchmark.Kind kind : ThroughputBenchmark.Kind.values()) {
-			renderThroughput(out, kind);
+			if (kind == ThroughputBenchmark.Kind.PROCESSOR) {
+				renderProcessor(out);
+			}
+			else {
+				renderThroughput(out, kind);
+			}
 		}
 		renderLatency(out);
 		renderRecovery(out);
@@ -113,6 +126,7 @@ final class Report {
 			case CONSUME_ONLY -> "The consumers start on a stream (topic) filled beforehand; timed from the first "
 					+ "delivery to the last.\n";
 			case PRODUCE_ONLY -> "One producer thread, no consumer; timed until the broker confirmed every write.\n";
+			case PROCESSOR -> throw new IllegalArgumentException("see renderProcessor");
 		});
 		out.append("\n| payload | consumers | implementation | msg/s (median) | rounds, msg/s | x raw Lettuce "
 				+ "| JVM CPU | JVM CPU us/msg: total (producer + consumers + I/O) | Redis CPU | load 1m |\n");
@@ -171,6 +185,89 @@ final class Report {
 					cpu.otherCores(), kafka ? "-" : String.format("%.2f", cpu.lettuceIoCores()),
 					kafka ? "-" : String.format("%.2f", cpu.redisCores()),
 					Double.isNaN(median.meanBatch()) ? "-" : String.format("%.1f", median.meanBatch())));
+		}
+	}
+
+	/**
+	 * The processor scenario: each mode next to the at-least-once processor of the same run, with what the mode
+	 * costs per message, and where Redis spends its time.
+	 */
+	private void renderProcessor(StringBuilder out) {
+		List<ThroughputResult> rows = this.throughput.stream()
+			.filter((row) -> row.kind() == ThroughputBenchmark.Kind.PROCESSOR)
+			.toList();
+		if (rows.isEmpty()) {
+			return;
+		}
+		out.append("\n## Processor throughput\n\n");
+		out.append("The binder's `Function<Order, Invoice>` reads the input stream and writes one invoice per order to "
+				+ "`{<input>}:out`; raw Lettuce's producer fills the input while it runs. Timed from the first send until "
+				+ "the output stream holds every invoice. `mode cost` is the difference to the at-least-once processor of "
+				+ "the same run, per message: wall time (1/msg/s), JVM CPU and Redis CPU (median rounds).\n");
+		out.append("\n| payload | consumers | implementation | msg/s (median) | rounds, msg/s | x at-least-once "
+				+ "| last send at | JVM CPU | JVM CPU us/msg: total (producer + processor + I/O) | Redis CPU "
+				+ "| Redis CPU us/msg | mode cost us/msg: wall / JVM / Redis | load 1m |\n");
+		out.append("|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+		for (ThroughputResult row : rows) {
+			out.append("| ").append(row.size().label()).append(" | ").append(row.concurrency());
+			out.append(" | ").append(row.implementation()).append(" | ");
+			if (row.failed()) {
+				out.append("**FAILED** | ").append(row.failure().replace('|', '/')).append(" | | | | | | | | ");
+				out.append(load(row.loadAverage())).append(" |\n");
+				continue;
+			}
+			ThroughputResult.Round median = row.medianRound();
+			CpuMeter.Usage cpu = median.cpu();
+			double perMessage = 1e6 / median.rate();
+			out.append(String.format("%,.0f", row.medianRate())).append(" | ");
+			out.append(String.join(" / ", row.rounds().stream().map((r) -> String.format("%,.0f", r.rate())).toList()));
+			out.append(String.format(" (%,d msgs each)", row.messagesPerRound())).append(" | ");
+			Optional<ThroughputResult> base = find(PROCESSOR, row.kind(), row.size(), row.concurrency());
+			if (row.implementation().equals(PROCESSOR)) {
+				out.append("1.00 (baseline)");
+			}
+			else {
+				out.append(base.map((b) -> String.format("%.2f", row.medianRate() / b.medianRate())).orElse("-"));
+			}
+			out.append(String.format(" | %.0f%% | %.2f | ", median.sendShare() * 100, cpu.jvmCores()));
+			out.append(String.format("%.1f (%.1f + %.1f + %.1f)", cpu.jvmCores() * perMessage,
+					cpu.producerCores() * perMessage, cpu.otherCores() * perMessage, cpu.lettuceIoCores() * perMessage));
+			out.append(String.format(" | %.2f | %.1f | ", cpu.redisCores(), cpu.redisCores() * perMessage));
+			if (row.implementation().equals(PROCESSOR) || base.isEmpty()) {
+				out.append("-");
+			}
+			else {
+				ThroughputResult.Round b = base.get().medianRound();
+				double basePerMessage = 1e6 / b.rate();
+				out.append(String.format("%+.1f / %+.1f / %+.1f", perMessage - basePerMessage,
+						cpu.jvmCores() * perMessage - b.cpu().jvmCores() * basePerMessage,
+						cpu.redisCores() * perMessage - b.cpu().redisCores() * basePerMessage));
+			}
+			out.append(" | ").append(load(row.loadAverage())).append(" |\n");
+		}
+		out.append("\nRedis time per message by command (`INFO commandstats`, median round): microseconds per message, "
+				+ "and in brackets calls per message. A script's commands are counted under their own names as well as "
+				+ "in its `evalsha`; `xlen` and `info` are the benchmark's own polling. Commands under 0.05 us/msg are "
+				+ "left out.\n\n");
+		out.append("| payload | consumers | implementation | Redis us/msg by command |\n|---|---:|---|---|\n");
+		for (ThroughputResult row : rows) {
+			if (row.failed()) {
+				continue;
+			}
+			ThroughputResult.Round median = row.medianRound();
+			double messages = row.messagesPerRound();
+			List<String> cells = median.cpu()
+				.redisCommands()
+				.entrySet()
+				.stream()
+				.sorted(Comparator.comparingLong((Map.Entry<String, RedisAdmin.CommandStat> e) -> e.getValue().micros())
+					.reversed())
+				.filter((e) -> e.getValue().micros() / messages >= 0.05)
+				.map((e) -> String.format("%s %.2f (%.3f)", e.getKey(), e.getValue().micros() / messages,
+						e.getValue().calls() / messages))
+				.toList();
+			out.append(String.format("| %s | %d | %s | %s |%n", row.size().label(), row.concurrency(),
+					row.implementation(), cells.isEmpty() ? "-" : String.join(", ", cells)));
 		}
 	}
 

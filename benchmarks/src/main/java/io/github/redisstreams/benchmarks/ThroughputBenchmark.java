@@ -9,8 +9,9 @@ import java.util.Set;
 /**
  * Throughput rounds: end to end (one producer thread sending as fast as the transport takes it while
  * the consumers run; timed from the first send to the last new delivery), consume-only (a stream
- * filled beforehand; timed from the first delivery to the last) and produce-only (timed until the
- * broker confirmed every write).
+ * filled beforehand; timed from the first delivery to the last), produce-only (timed until the
+ * broker confirmed every write) and through a processor (as end to end, but timed until the processor's output
+ * stream holds every message; {@link RedisProcessorTransport} only).
  * <p>
  * Each figure: a warm-up round (ten seconds of rounds for the first figure of an implementation), then
  * {@code rounds} rounds sized to last about {@code round-seconds}; the median is reported. Every
@@ -20,7 +21,10 @@ final class ThroughputBenchmark {
 
 	enum Kind {
 
-		END_TO_END("end-to-end"), CONSUME_ONLY("consume-only"), PRODUCE_ONLY("produce-only");
+		END_TO_END("end-to-end"), CONSUME_ONLY("consume-only"), PRODUCE_ONLY("produce-only"),
+
+		/** Through a processor: from the first send until its output stream holds every message. */
+		PROCESSOR("processor");
 
 		final String label;
 
@@ -126,6 +130,7 @@ final class ThroughputBenchmark {
 			case END_TO_END -> endToEnd(transport, size, messages);
 			case CONSUME_ONLY -> consumeOnly(transport, size, messages);
 			case PRODUCE_ONLY -> produceOnly(transport, size, messages);
+			case PROCESSOR -> throughProcessor((RedisProcessorTransport) transport, size, messages);
 		};
 	}
 
@@ -148,6 +153,33 @@ final class ThroughputBenchmark {
 		double sendShare = (sent - start) / (double) (tracker.completedAt() - start);
 		settle(transport, tracker);
 		return new ThroughputResult.Round(rate, usage, load, sendShare, tracker.meanBatch());
+	}
+
+	/**
+	 * One producer thread fills the processor's input as fast as it takes messages while the processor runs;
+	 * timed from the first send until the output stream holds every message (polled with {@code XLEN}). Checks
+	 * that the processor's handler saw each message once, left nothing unacknowledged and wrote each output once.
+	 */
+	private ThroughputResult.Round throughProcessor(RedisProcessorTransport transport, PayloadSize size, int messages) {
+		double load = MachineInfo.loadAverage1();
+		int round = Rounds.next();
+		transport.reset();
+		DeliveryTracker tracker = new DeliveryTracker(round, messages);
+		transport.startConsumers(tracker);
+		CpuMeter cpu = CpuMeter.start(this.admin);
+		long start = System.nanoTime();
+		for (int seq = 0; seq < messages; seq++) {
+			transport.send(size.order(round, seq, System.nanoTime()));
+		}
+		transport.endOfBurst();
+		long sent = System.nanoTime();
+		long done = transport.awaitOutput(messages, timeoutFor(messages));
+		CpuMeter.Usage usage = cpu.stop();
+		double rate = messages * 1e9 / (done - start);
+		double sendShare = (sent - start) / (double) (done - start);
+		settle(transport, tracker);
+		transport.verifyOutput(messages, size);
+		return new ThroughputResult.Round(rate, usage, load, sendShare, Double.NaN);
 	}
 
 	private ThroughputResult.Round consumeOnly(Transport transport, PayloadSize size, int messages) {

@@ -107,10 +107,12 @@ final class StepCommitter {
 				if (code == DUPLICATE) {
 					ids.forEach((id) -> this.metrics.duplicateSkipped());
 				}
-				for (String id : ids) {
-					long createdAt = StreamEntryIds.timestampOf(id);
-					if (createdAt > 0) {
-						this.metrics.endToEndLatency(Math.max(0, now - createdAt));
+				if (this.metrics != ConsumerMetrics.NOOP) {
+					for (String id : ids) {
+						long createdAt = StreamEntryIds.timestampOf(id);
+						if (createdAt > 0) {
+							this.metrics.endToEndLatency(Math.max(0, now - createdAt));
+						}
 					}
 				}
 			}

@@ -19,7 +19,6 @@ import io.github.redisstreams.binder.connection.GroupOffset;
 import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
-import io.github.redisstreams.binder.properties.StartOffset;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.LeaseKeeper;
 import io.github.redisstreams.binder.recovery.PendingEntryRecovery;
@@ -517,22 +516,8 @@ final class ConsumerLoop implements Runnable {
 	}
 
 	private void recreateGroup() {
-		// a named group starts over at 0, so that entries written after a Redis restart and before this
-		// moment are not skipped; an anonymous one resumes after the last entry it saw, or, having seen none,
-		// with the entries written since the binding started (it never reads older ones)
-		GroupOffset offset = GroupOffset.FIRST;
-		if (this.lastSeenId != null && this.settings.anonymous()) {
-			offset = GroupOffset.after(this.lastSeenId);
-		}
-		else if (this.settings.anonymous() && this.settings.redis().getStartOffset() != StartOffset.EARLIEST) {
-			offset = GroupOffset.after(this.startedAt + "-0");
-		}
 		try {
-			if (this.provisioner.ensureGroup(this.settings.stream(), this.settings.group(), offset)) {
-				logger.warn("Consumer group '" + this.settings.group() + "' of stream '" + this.settings.stream()
-						+ "' was missing (Redis restarted without persistence, or the stream or group was deleted); "
-						+ "created it again at " + offset);
-			}
+			GroupRecreation.recreate(this.provisioner, this.settings, this.lastSeenId, this.startedAt);
 		}
 		catch (RuntimeException ex) {
 			pause(1000);

@@ -1,5 +1,6 @@
 package io.github.redisstreams.starter;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +20,9 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +42,12 @@ import static org.awaitility.Awaitility.await;
  * An application whose only dependency of ours is the starter (its test classpath holds the starter,
  * spring-boot-starter-test and Awaitility, nothing else of this project): it boots with a processor and a
  * consumer bound to Redis streams, and an order sent through {@link StreamBridge} comes out as an invoice,
- * with both streams and both groups visible in Redis and every entry acknowledged.
+ * with both streams and both groups visible in Redis and every entry acknowledged. Redis is found as
+ * {@link LocalRedis} says.
  */
 class StarterApplicationTests {
 
-	private static final String REDIS_URL = System.getenv().getOrDefault("SPRING_DATA_REDIS_URL",
-			"redis://127.0.0.1:6379");
+	private static LocalRedis redisServer;
 
 	private static final Duration BOUND = Duration.ofSeconds(20);
 
@@ -58,9 +61,19 @@ class StarterApplicationTests {
 
 	private StatefulRedisConnection<String, String> connection;
 
+	@BeforeAll
+	static void findRedis() throws IOException {
+		redisServer = LocalRedis.find();
+	}
+
+	@AfterAll
+	static void stopOwnRedis() {
+		redisServer.close();
+	}
+
 	@BeforeEach
 	void connect() {
-		this.client = RedisClient.create(REDIS_URL);
+		this.client = RedisClient.create(redisServer.url());
 		this.connection = this.client.connect();
 	}
 
@@ -121,7 +134,7 @@ class StarterApplicationTests {
 
 	private ConfigurableApplicationContext startApplication() {
 		return new SpringApplicationBuilder(OrderApplication.class).web(WebApplicationType.NONE)
-			.properties(Map.of("spring.data.redis.url", REDIS_URL, //
+			.properties(Map.of("spring.data.redis.url", redisServer.url(), //
 					"spring.cloud.function.definition", "invoice;recordInvoice", //
 					"spring.cloud.stream.bindings.invoice-in-0.destination", this.orders, //
 					"spring.cloud.stream.bindings.invoice-in-0.group", "billing", //

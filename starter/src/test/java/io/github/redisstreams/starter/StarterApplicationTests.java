@@ -104,14 +104,14 @@ class StarterApplicationTests {
 				.send(this.orders, new Order("o-1", 2, new BigDecimal("12.95")));
 
 			assertThat(sent).isTrue();
-			await().atMost(BOUND)
-				.untilAsserted(() -> assertThat(received.invoices).containsExactly(new Invoice("o-1", new BigDecimal("25.90"))));
+			Invoice expected = new Invoice("o-1", new BigDecimal("25.90"));
+			await().atMost(BOUND).untilAsserted(() -> assertThat(received.invoices).containsExactly(expected));
 
 			RedisCommands<String, String> redis = this.connection.sync();
 			List<StreamMessage<String, String>> orderEntries = redis.xrange(this.orders, Range.create("-", "+"));
 			assertThat(orderEntries).singleElement()
 				.extracting(StreamMessage::getBody)
-				.extracting(body -> body.get("payload"))
+				.extracting((body) -> body.get("payload"))
 				.asString()
 				.contains("\"orderId\":\"o-1\"");
 			assertThat(redis.xlen(this.invoices)).isEqualTo(1);
@@ -179,7 +179,8 @@ class StarterApplicationTests {
 
 		@Bean
 		Function<Order, Invoice> invoice() {
-			return (order) -> new Invoice(order.orderId(), order.unitPrice().multiply(BigDecimal.valueOf(order.quantity())));
+			return (order) -> new Invoice(order.orderId(),
+					order.unitPrice().multiply(BigDecimal.valueOf(order.quantity())));
 		}
 
 		@Bean

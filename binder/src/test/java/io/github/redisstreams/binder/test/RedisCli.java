@@ -40,7 +40,7 @@ public final class RedisCli {
 				: runOverSocket(port, user, password, lines);
 	}
 
-	private static String runCli(Path cli, int port, String user, String password, List<String> lines) {
+	static String runCli(Path cli, int port, String user, String password, List<String> lines) {
 		List<String> command = new ArrayList<>(List.of(cli.toString(), "-p", Integer.toString(port)));
 		if (user != null) {
 			command.addAll(List.of("--user", user, "--pass", password, "--no-auth-warning"));
@@ -66,7 +66,7 @@ public final class RedisCli {
 		}
 	}
 
-	private static String runOverSocket(int port, String user, String password, List<String> lines) {
+	static String runOverSocket(int port, String user, String password, List<String> lines) {
 		StringBuilder printed = new StringBuilder();
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
 			socket.setSoTimeout(10_000);

@@ -2,8 +2,8 @@ package io.github.redisstreams.binder.test;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,11 +38,13 @@ class RedisCliTests {
 			assertThat(RedisCli.runOverSocket(server.port(), "u", "pw", List.of("XLEN s", "GET k")))
 				.startsWith("1\nNOPERM");
 
-			Path cli = RedisBinaries.redisCli().orElse(null);
-			Assumptions.assumeTrue(cli != null, "no redis-cli on the PATH to compare with");
-			server.kill();
-			server.start();
-			assertThat(RedisCli.runCli(cli, server.port(), null, null, lines)).isEqualTo(fallback);
+			// and, where redis-cli is installed, exactly what it prints for the same lines on a fresh server
+			Optional<Path> cli = RedisBinaries.redisCli();
+			if (cli.isPresent()) {
+				server.kill();
+				server.start();
+				assertThat(RedisCli.runCli(cli.get(), server.port(), null, null, lines)).isEqualTo(fallback);
+			}
 		}
 	}
 

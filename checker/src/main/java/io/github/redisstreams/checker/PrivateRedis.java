@@ -21,9 +21,9 @@ import java.util.stream.Stream;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@code redis-server} of the checker's own, on a free port of the loopback address (never another
- * address), either without persistence or with an append-only file fsynced on every write
- * ({@code appendfsync always}). {@link #kill()} is a crash (SIGKILL); {@link #start()} starts it again on
+ * A {@code redis-server} of the checker's own ({@link RedisServerBinary}: the PATH's or the embedded Redis
+ * 6.2), on a free port of the loopback address (never another address), either without persistence or with
+ * an append-only file fsynced on every write ({@code appendfsync always}). {@link #kill()} is a crash (SIGKILL); {@link #start()} starts it again on
  * the same port and directory: empty without persistence, with what the AOF kept otherwise.
  */
 final class PrivateRedis implements AutoCloseable {
@@ -61,8 +61,8 @@ final class PrivateRedis implements AutoCloseable {
 		if (this.process != null && this.process.isAlive()) {
 			throw new IllegalStateException("redis-server on port " + this.port + " is already running");
 		}
-		List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(this.port), "--bind",
-				"127.0.0.1", "--protected-mode", "yes", "--save", "", "--dir", this.directory.toString(),
+		List<String> command = new ArrayList<>(List.of(RedisServerBinary.path().toString(), "--port",
+				Integer.toString(this.port), "--bind", "127.0.0.1", "--protected-mode", "yes", "--save", "", "--dir", this.directory.toString(),
 				"--logfile", "redis.log"));
 		if (this.aof) {
 			command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
@@ -76,7 +76,7 @@ final class PrivateRedis implements AutoCloseable {
 				.start();
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("Could not start redis-server (is it installed?)", ex);
+			throw new UncheckedIOException("Could not start " + RedisServerBinary.path(), ex);
 		}
 		Process started = this.process;
 		await("redis-server answering PING on 127.0.0.1:" + this.port).atMost(STARTUP_TIMEOUT)

@@ -143,7 +143,12 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		}
 		Optional<GroupInfo> group = this.reader.group(binding);
 		if (group.isPresent()) {
-			details.put("lag", group.get().lag());
+			// counted by the binder when Redis does not report it (before 7.0): the same lag as the gauge
+			BindingStateReader.GroupLag lag = this.reader.lag(binding, group.get());
+			details.put("lag", lag.entries());
+			if (lag.capped()) {
+				details.put("lagCapped", true);
+			}
 			details.put("pending", group.get().pending());
 		}
 		else {

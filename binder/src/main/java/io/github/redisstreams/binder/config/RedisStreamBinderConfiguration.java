@@ -15,6 +15,7 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 import io.github.redisstreams.binder.RedisStreamMessageChannelBinder;
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
+import io.github.redisstreams.binder.connection.ServerVersionCheck;
 import io.github.redisstreams.binder.inbound.ConsumerNames;
 import io.github.redisstreams.binder.metrics.BindingMetricsFactory;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
@@ -42,6 +43,8 @@ public class RedisStreamBinderConfiguration {
 	RedisStreamProvisioner redisStreamProvisioner(RedisBinderConfigurationProperties binderProperties,
 			RedisStreamConnections connections) {
 		binderProperties.validate();
+		// one INFO per binder, before its first binding: an unsupported server fails the start here
+		ServerVersionCheck.verify(connections);
 		return new RedisStreamProvisioner(binderProperties, connections);
 	}
 

@@ -1,6 +1,8 @@
 package io.github.redisstreams.binder.connection;
 
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -22,6 +24,15 @@ public final class RedisErrors {
 	 * {@code NOPERM}).
 	 */
 	private static final String SCRIPT_DENIAL = "The user executing the script can't";
+
+	/**
+	 * How Redis before 7.0 wraps the error of a command called from a Lua script:
+	 * {@code ERR Error running script (call to f_<sha>): @user_script:21: WRONGTYPE Operation ...}. Redis 7.0
+	 * replies with the command's own error.
+	 */
+	private static final Pattern SCRIPT_CALL_PREFIX = Pattern.compile("@user_script: ?\\d+: ");
+
+	private static final String SCRIPT_ERROR = "ERR Error running script";
 
 	private RedisErrors() {
 	}
@@ -105,6 +116,11 @@ public final class RedisErrors {
 		return hasCode(ex, "OOM");
 	}
 
+	/** A command on a key that holds another type ({@code WRONGTYPE}), called directly or by a script. */
+	public static boolean isWrongType(Throwable ex) {
+		return hasCode(ex, "WRONGTYPE");
+	}
+
 	/** {@code XINFO} of a key that does not exist. */
 	public static boolean isNoSuchKey(Throwable ex) {
 		return ex instanceof RedisCommandExecutionException && ex.getMessage() != null
@@ -115,7 +131,22 @@ public final class RedisErrors {
 		if (!(ex instanceof RedisCommandExecutionException) || ex.getMessage() == null) {
 			return false;
 		}
-		return startsWithCode(ex.getMessage(), code);
+		return startsWithCode(calledCommandError(ex.getMessage()), code);
+	}
+
+	/**
+	 * The error of the command a script called, out of the wrapper of Redis before 7.0; any other reply as it is.
+	 */
+	static String calledCommandError(String message) {
+		if (!message.startsWith(SCRIPT_ERROR)) {
+			return message;
+		}
+		Matcher prefix = SCRIPT_CALL_PREFIX.matcher(message);
+		int end = -1;
+		while (prefix.find()) {
+			end = prefix.end();
+		}
+		return (end >= 0) ? message.substring(end) : message;
 	}
 
 	private static boolean startsWithCode(String message, String code) {
@@ -123,7 +154,8 @@ public final class RedisErrors {
 	}
 
 	private static boolean isPermissionReply(String reply) {
-		return startsWithCode(reply, "NOPERM") || (startsWithCode(reply, "ERR") && reply.contains(SCRIPT_DENIAL));
+		return startsWithCode(calledCommandError(reply), "NOPERM")
+				|| (startsWithCode(reply, "ERR") && reply.contains(SCRIPT_DENIAL));
 	}
 
 	private static String permissionReply(Throwable ex) {

@@ -323,6 +323,14 @@ public class StreamCommands {
 		return consumers;
 	}
 
+	/**
+	 * {@code INFO server}, for the version check. A refusal (ACL) is not recorded among the binder's
+	 * refusals: INFO is optional, none of the binder's work needs it.
+	 */
+	public String infoServer() {
+		return await(this.async.info("server"), this.timeout);
+	}
+
 	// --- scripts ------------------------------------------------------------------------------
 
 	/**

@@ -75,6 +75,18 @@ public class BindingStateReader implements DisposableBean {
 	}
 
 	/**
+	 * The lag of a binding's group: as {@code XINFO GROUPS} reports it (Redis 7.0 and newer, when it can tell),
+	 * otherwise counted after the group's last delivered id, up to {@link #LAG_COUNT_LIMIT} (Redis 6.2, or a
+	 * stream whose entries were deleted).
+	 * @param binding the binding
+	 * @param group its group, from {@link #group(ConsumerBindingView)}
+	 * @return the lag
+	 */
+	public GroupLag lag(ConsumerBindingView binding, GroupInfo group) {
+		return lag(commands(), binding.stream(), group);
+	}
+
+	/**
 	 * Reads the state of a binding's group.
 	 * @param binding the binding
 	 * @param withConsumers whether to list the group's consumers too ({@code XINFO CONSUMERS})
@@ -94,11 +106,9 @@ public class BindingStateReader implements DisposableBean {
 		List<ConsumerInfo> consumers = List.of();
 		if (group.isPresent()) {
 			GroupInfo info = group.get();
-			lag = info.lag();
-			if (lag == null) {
-				lag = countAfter(commands, stream, info.lastDeliveredId());
-				lagCapped = lag >= LAG_COUNT_LIMIT;
-			}
+			GroupLag groupLag = lag(commands, stream, info);
+			lag = groupLag.entries();
+			lagCapped = groupLag.capped();
 			pending = info.pending();
 			if (info.pending() > 0) {
 				List<PendingMessage> oldest = commands.xpending(stream, binding.group(), PENDING_SAMPLE_SIZE);
@@ -137,10 +147,27 @@ public class BindingStateReader implements DisposableBean {
 		return commands.xinfoGroups(stream).stream().filter((info) -> group.equals(info.name())).findFirst();
 	}
 
+	private static GroupLag lag(StreamCommands commands, String stream, GroupInfo group) {
+		if (group.lag() != null) {
+			return new GroupLag(group.lag(), false);
+		}
+		long counted = countAfter(commands, stream, group.lastDeliveredId());
+		return new GroupLag(counted, counted >= LAG_COUNT_LIMIT);
+	}
+
 	private static long countAfter(StreamCommands commands, String stream, String id) {
 		Long count = commands.eval(COUNT_AFTER, ScriptOutputType.INTEGER, List.of(stream),
 				ScriptArgs.of(id, LAG_COUNT_LIMIT));
 		return (count != null) ? count : 0;
+	}
+
+	/**
+	 * How many entries of the stream a group has not read yet.
+	 *
+	 * @param entries the lag, or {@link #LAG_COUNT_LIMIT} when counted and capped
+	 * @param capped whether the binder counted it and stopped at the limit (the real lag is higher)
+	 */
+	public record GroupLag(long entries, boolean capped) {
 	}
 
 }

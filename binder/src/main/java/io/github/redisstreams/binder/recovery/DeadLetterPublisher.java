@@ -12,6 +12,7 @@ import io.lettuce.core.ScriptOutputType;
 import org.springframework.messaging.MessagingException;
 
 import io.github.redisstreams.binder.connection.LuaScript;
+import io.github.redisstreams.binder.connection.RedisErrors;
 import io.github.redisstreams.binder.connection.ScriptArgs;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.support.Delivery;
@@ -81,7 +82,7 @@ public class DeadLetterPublisher {
 			id = this.commands.eval(SCRIPT, ScriptOutputType.VALUE, List.of(this.stream, this.deadLetterStream), args);
 		}
 		catch (RedisCommandExecutionException ex) {
-			if (String.valueOf(ex.getMessage()).startsWith("WRONGTYPE")) {
+			if (RedisErrors.isWrongType(ex)) {
 				// the source stream was just read as a stream: the dead-letter key is the one of another type
 				throw new RedisCommandExecutionException("The dead-letter stream key '" + this.deadLetterStream
 						+ "' holds a value that is not a stream: rename or delete it (TYPE, RENAME, DEL), or choose "

@@ -34,6 +34,33 @@ class RedisErrorsTests {
 		assertThat(RedisErrors.isNoSuchKey(new RedisCommandExecutionException("ERR no such key"))).isTrue();
 	}
 
+	/**
+	 * Redis 6.2 wraps the error of a command called by a script in an ERR (these are its replies, taken from a
+	 * 6.2.11 server); the code inside counts.
+	 */
+	@Test
+	void errorsOfCommandsCalledByScriptsOnRedis62AreToldApartByTheirCode() {
+		RedisException wrongType = new RedisCommandExecutionException("ERR Error running script (call to "
+				+ "f_e81023deb3af3d1fd09b14ca33098d3a6f82f668): @user_script:21: WRONGTYPE Operation against a key "
+				+ "holding the wrong kind of value");
+		RedisException noGroup = new RedisCommandExecutionException("ERR Error running script (call to "
+				+ "f_ea867bb19edf44bd3c1e5cfddc955bfc17fe320a): @user_script:1: NOGROUP No such key 'nostream' or "
+				+ "consumer group 'nog' in XREADGROUP with GROUP option");
+		RedisException denied = new RedisCommandExecutionException("ERR Error running script (call to "
+				+ "f_e81023deb3af3d1fd09b14ca33098d3a6f82f668): @user_script:1: @user_script: 1: The user executing "
+				+ "the script can't run this command or subcommand");
+		RedisException otherScriptError = new RedisCommandExecutionException("ERR Error running script (call to "
+				+ "f_e81023deb3af3d1fd09b14ca33098d3a6f82f668): @user_script:3: user_script:3: attempt to compare nil");
+		assertThat(RedisErrors.isWrongType(wrongType)).isTrue();
+		assertThat(RedisErrors.isNoGroup(wrongType)).isFalse();
+		assertThat(RedisErrors.isNoGroup(noGroup)).isTrue();
+		assertThat(RedisErrors.isNoPermission(denied)).isTrue();
+		assertThat(RedisErrors.isWrongType(otherScriptError)).isFalse();
+		assertThat(RedisErrors.isNoGroup(otherScriptError)).isFalse();
+		assertThat(RedisErrors.isWrongType(new RedisCommandExecutionException(
+				"WRONGTYPE Operation against a key holding the wrong kind of value"))).isTrue();
+	}
+
 	@Test
 	void refusalsAreAccessFailuresNotOutages() {
 		RedisException keyDenied = new RedisCommandExecutionException(

@@ -1,14 +1,10 @@
 package io.github.redisstreams.binder.security;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -31,6 +27,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
+import io.github.redisstreams.binder.test.RedisBinaries;
+import io.github.redisstreams.binder.test.RedisCli;
 import io.github.redisstreams.binder.test.RedisClusterProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +50,7 @@ class AclClusterTests {
 
 	@BeforeAll
 	static void startCluster() throws Exception {
+		RedisBinaries.redisServerVersion().assumeAtLeast(7, 0, "the selectors in the ACL rules of docs/security.md");
 		cluster = RedisClusterProcess.start();
 		client = cluster.client();
 		StatefulRedisClusterConnection<String, String> connection = client.connect();
@@ -116,22 +115,8 @@ class AclClusterTests {
 	}
 
 	private static void redisCli(String port, List<String> commands) {
-		try {
-			Process process = new ProcessBuilder("redis-cli", "-p", port).redirectErrorStream(true).start();
-			try (OutputStream in = process.getOutputStream()) {
-				in.write(String.join("\n", commands).getBytes(StandardCharsets.UTF_8));
-			}
-			String reply = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-			assertThat(reply.lines().toList()).as(reply).hasSize(commands.size()).allMatch("OK"::equals);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		String reply = RedisCli.run(Integer.parseInt(port), null, null, commands);
+		assertThat(reply.lines().toList()).as(reply).hasSize(commands.size()).allMatch("OK"::equals);
 	}
 
 }

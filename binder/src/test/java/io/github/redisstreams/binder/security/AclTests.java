@@ -1,9 +1,6 @@
 package io.github.redisstreams.binder.security;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +9,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -48,6 +44,7 @@ import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
 import io.github.redisstreams.binder.test.RedisBinderHarness;
+import io.github.redisstreams.binder.test.RedisCli;
 import io.github.redisstreams.binder.test.RedisServerProcess;
 import io.github.redisstreams.binder.test.TransactionalTestApp;
 
@@ -96,6 +93,7 @@ class AclTests {
 		rules = documentedRules();
 		assertThat(rules).containsOnlyKeys(PRODUCER, CONSUMER, OPERATOR);
 		server = RedisServerProcess.startOnFreePort();
+		server.version().assumeAtLeast(7, 0, "the selectors in the ACL rules of docs/security.md");
 		adminClient = RedisClient.create(server.url());
 		adminConnection = adminClient.connect();
 		admin = adminConnection.sync();
@@ -477,11 +475,11 @@ class AclTests {
 	}
 
 	/**
-	 * Runs commands with {@code redis-cli} as the admin, which parses them (quotes included) as it would
-	 * from a user's terminal, and checks that each answered OK.
+	 * Runs commands with {@code redis-cli} (or {@link RedisCli}'s same parsing without it) as the admin, which
+	 * parses them (quotes included) as it would from a user's terminal, and checks that each answered OK.
 	 */
 	private static void redisCli(String... commands) {
-		String reply = run(List.of("redis-cli", "-p", Integer.toString(server.port())), String.join("\n", commands));
+		String reply = RedisCli.run(server.port(), null, null, List.of(commands));
 		assertThat(reply.lines().toList()).as(reply).hasSize(commands.length).allMatch("OK"::equals);
 	}
 
@@ -490,29 +488,7 @@ class AclTests {
 	 * @return its reply
 	 */
 	private static String redisCliAs(String user, String... command) {
-		List<String> args = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(server.port()), "--user", user,
-				"--pass", password(user), "--no-auth-warning"));
-		args.addAll(Arrays.asList(command));
-		return run(args, "");
-	}
-
-	private static String run(List<String> command, String input) {
-		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-			try (OutputStream in = process.getOutputStream()) {
-				in.write(input.getBytes(StandardCharsets.UTF_8));
-			}
-			String reply = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-			return reply;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		return RedisCli.run(server.port(), user, password(user), List.of(String.join(" ", command)));
 	}
 
 }

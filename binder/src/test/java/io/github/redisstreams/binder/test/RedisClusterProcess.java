@@ -9,8 +9,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 
@@ -18,9 +24,13 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A three-master Redis Cluster of a test's own: three {@code redis-server --cluster-enabled yes} processes
- * on free loopback ports, joined with {@code redis-cli --cluster create}. Nothing is kept on disk.
+ * ({@link RedisBinaries#redisServer()}) on free loopback ports, each given a third of the slots and joined with
+ * {@code CLUSTER ADDSLOTS} and {@code CLUSTER MEET} (what {@code redis-cli --cluster create} does, without
+ * needing {@code redis-cli}). Nothing is kept on disk.
  */
 public final class RedisClusterProcess implements AutoCloseable {
+
+	private static final int SLOTS = 16384;
 
 	private final List<Integer> ports;
 
@@ -78,18 +88,45 @@ public final class RedisClusterProcess implements AutoCloseable {
 	private void startNodes() throws IOException, InterruptedException {
 		for (int port : this.ports) {
 			Path nodeDirectory = Files.createDirectories(this.directory.resolve(Integer.toString(port)));
-			this.processes.add(new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind",
-					"127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--save", "",
+			this.processes.add(new ProcessBuilder(List.of(RedisBinaries.redisServer().toString(), "--port",
+					Integer.toString(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--save", "",
 					"--appendonly", "no", "--dir", nodeDirectory.toString()))
 				.redirectErrorStream(true)
 				.redirectOutput(nodeDirectory.resolve("redis.log").toFile())
 				.start());
 		}
-		List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-		this.ports.forEach((port) -> create.add("127.0.0.1:" + port));
-		create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-		await().atMost(Duration.ofSeconds(20)).until(() -> runQuietly(create) == 0);
+		for (int port : this.ports) {
+			await("redis-server answering on port " + port).atMost(Duration.ofSeconds(20))
+				.ignoreExceptions()
+				.until(() -> "PONG".equals(onNode(port, RedisCommands::ping)));
+		}
+		int share = SLOTS / this.ports.size();
+		for (int i = 0; i < this.ports.size(); i++) {
+			int first = i * share;
+			int last = (i == this.ports.size() - 1) ? SLOTS - 1 : first + share - 1;
+			int[] slots = IntStream.rangeClosed(first, last).toArray();
+			onNode(this.ports.get(i), (node) -> node.clusterAddSlots(slots));
+		}
+		int seed = this.ports.get(0);
+		for (int port : this.ports.subList(1, this.ports.size())) {
+			onNode(seed, (node) -> node.clusterMeet("127.0.0.1", port));
+		}
+		// every node must see all slots served before a cluster client's topology is complete
+		await().atMost(Duration.ofSeconds(30))
+			.ignoreExceptions()
+			.until(() -> this.ports.stream()
+				.allMatch((port) -> onNode(port, RedisCommands::clusterInfo).contains("cluster_state:ok")));
 		await().atMost(Duration.ofSeconds(20)).until(this::allSlotsServed);
+	}
+
+	private static <T> T onNode(int port, Function<RedisCommands<String, String>, T> command) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			return command.apply(connection.sync());
+		}
+		finally {
+			client.shutdown();
+		}
 	}
 
 	private boolean allSlotsServed() {
@@ -103,13 +140,6 @@ public final class RedisClusterProcess implements AutoCloseable {
 		finally {
 			client.shutdown();
 		}
-	}
-
-	private int runQuietly(List<String> command) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(this.directory.resolve("create.log").toFile())
-			.start();
-		return process.waitFor(20, TimeUnit.SECONDS) ? process.exitValue() : -1;
 	}
 
 	private static int freePort() throws IOException {

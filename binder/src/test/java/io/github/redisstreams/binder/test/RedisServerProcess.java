@@ -21,12 +21,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * A {@code redis-server} process of a test's own, on a free loopback port and without persistence,
  * for scenarios that need to take Redis away: {@link #kill()} ends it with SIGKILL (a crash, not a
- * shutdown), {@link #start()} brings up an empty Redis on the same port again. Needs
- * {@code redis-server} on the PATH.
+ * shutdown), {@link #start()} brings up an empty Redis on the same port again. Runs the
+ * {@code redis-server} of {@link RedisBinaries#redisServer()} (the PATH's, or the embedded Redis 6.2) unless
+ * given another.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(20);
+
+	private final Path executable;
 
 	private final int port;
 
@@ -38,7 +41,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private Process process;
 
-	private RedisServerProcess(int port, Path workDirectory, List<String> extraArgs, boolean tls) {
+	private RedisServerProcess(Path executable, int port, Path workDirectory, List<String> extraArgs, boolean tls) {
+		this.executable = executable;
 		this.port = port;
 		this.workDirectory = workDirectory;
 		this.extraArgs = List.copyOf(extraArgs);
@@ -52,7 +56,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server; close it after use
 	 */
 	public static RedisServerProcess startOnFreePort() {
-		return startOnFreePort(List.of(), false);
+		return startOnFreePort(RedisBinaries.redisServer(), List.of(), false);
+	}
+
+	/**
+	 * Starts a Redis of the given binary on a free loopback port and waits until it answers PING.
+	 * @param executable a {@code redis-server}, e.g. {@link RedisBinaries#embeddedRedisServer()}
+	 * @return the running server; close it after use
+	 */
+	public static RedisServerProcess startOnFreePort(Path executable) {
+		return startOnFreePort(executable, List.of(), false);
 	}
 
 	/**
@@ -64,14 +77,14 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server; close it after use
 	 */
 	public static RedisServerProcess startWithTls(Path certificate, Path privateKey, Path caCertificate) {
-		return startOnFreePort(List.of("--tls-cert-file", certificate.toAbsolutePath().toString(), "--tls-key-file",
+		return startOnFreePort(RedisBinaries.redisServer(), List.of("--tls-cert-file", certificate.toAbsolutePath().toString(), "--tls-key-file",
 				privateKey.toAbsolutePath().toString(), "--tls-ca-cert-file",
 				caCertificate.toAbsolutePath().toString()), true);
 	}
 
-	private static RedisServerProcess startOnFreePort(List<String> extraArgs, boolean tls) {
+	private static RedisServerProcess startOnFreePort(Path executable, List<String> extraArgs, boolean tls) {
 		try {
-			RedisServerProcess server = new RedisServerProcess(freePort(),
+			RedisServerProcess server = new RedisServerProcess(executable, freePort(),
 					Files.createTempDirectory("redis-server-process"), extraArgs, tls);
 			server.start();
 			return server;
@@ -88,7 +101,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (isRunning()) {
 			throw new IllegalStateException("redis-server on port " + this.port + " is already running");
 		}
-		List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1", "--save", "",
+		List<String> command = new ArrayList<>(List.of(this.executable.toString(), "--bind", "127.0.0.1", "--save", "",
 				"--appendonly", "no", "--dir", this.workDirectory.toString()));
 		if (this.tls) {
 			command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(this.port)));
@@ -104,7 +117,7 @@ public final class RedisServerProcess implements AutoCloseable {
 			this.process = builder.start();
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("Could not start redis-server (is it installed?)", ex);
+			throw new UncheckedIOException("Could not start " + this.executable, ex);
 		}
 		await("redis-server answering PING on port " + this.port).atMost(STARTUP_TIMEOUT)
 			.pollInterval(Duration.ofMillis(50))
@@ -145,6 +158,15 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	public synchronized boolean isRunning() {
 		return this.process != null && this.process.isAlive();
+	}
+
+	/**
+	 * The version of the binary this server runs.
+	 * @return e.g. 6.2.11
+	 */
+	public RedisVersion version() {
+		return this.executable.equals(RedisBinaries.redisServer()) ? RedisBinaries.redisServerVersion()
+				: RedisBinaries.versionOf(this.executable);
 	}
 
 	public int port() {

@@ -8,9 +8,6 @@ import java.util.UUID;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
-
 import org.springframework.util.StringUtils;
 
 /**
@@ -18,7 +15,8 @@ import org.springframework.util.StringUtils;
  * <ol>
  * <li>{@code SPRING_DATA_REDIS_URL} (environment) or {@code spring.data.redis.url} (system property);</li>
  * <li>a Redis answering on localhost:6379;</li>
- * <li>a Redis started with Testcontainers (needs Docker).</li>
+ * <li>a {@link RedisServerProcess} started for the whole test JVM on a free port, of the {@code redis-server}
+ * on the PATH or, without one, of the embedded Redis 6.2 ({@link RedisBinaries}).</li>
  * </ol>
  * Tests isolate themselves with unique key names ({@link #uniqueName(String)}) rather than flushing.
  */
@@ -26,7 +24,9 @@ public final class RedisTestSupport {
 
 	private static volatile String url;
 
-	private static GenericContainer<?> container;
+	private static RedisServerProcess ownServer;
+
+	private static RedisVersion version;
 
 	private static RedisCommands<String, String> commands;
 
@@ -42,6 +42,18 @@ public final class RedisTestSupport {
 			url = resolve();
 		}
 		return url;
+	}
+
+	/**
+	 * The version of the test Redis, from {@code INFO server}, for tests that need a newer one
+	 * ({@link RedisVersion#assumeAtLeast}).
+	 * @return the version
+	 */
+	public static synchronized RedisVersion serverVersion() {
+		if (version == null) {
+			version = RedisVersion.parse(commands().info("server"));
+		}
+		return version;
 	}
 
 	/**
@@ -86,10 +98,11 @@ public final class RedisTestSupport {
 		if (answers("localhost", 6379)) {
 			return "redis://localhost:6379";
 		}
-		container = new GenericContainer<>(DockerImageName.parse("redis:7.2-alpine")).withExposedPorts(6379);
-		container.start();
-		Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-		return "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
+		// the server kills itself when the JVM exits (RedisServerProcess's shutdown hook)
+		ownServer = RedisServerProcess.startOnFreePort();
+		System.out.println("No Redis on localhost:6379: tests use their own Redis " + ownServer.version() + " at "
+				+ ownServer.url());
+		return ownServer.url();
 	}
 
 	private static boolean answers(String host, int port) {

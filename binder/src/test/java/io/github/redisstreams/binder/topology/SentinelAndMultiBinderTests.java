@@ -21,6 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderHandler;
 import io.github.redisstreams.binder.test.OrderTestApp;
+import io.github.redisstreams.binder.test.RedisBinaries;
 import io.github.redisstreams.binder.test.RedisServerProcess;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 
@@ -117,7 +118,8 @@ class SentinelAndMultiBinderTests {
 			Path config = directory.resolve("sentinel.conf");
 			Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + directory,
 					"sentinel monitor mymaster 127.0.0.1 " + masterPort + " 1", ""));
-			Process process = new ProcessBuilder(List.of("redis-server", config.toString(), "--sentinel"))
+			Process process = new ProcessBuilder(
+					List.of(RedisBinaries.redisServer().toString(), config.toString(), "--sentinel"))
 				.redirectErrorStream(true)
 				.redirectOutput(directory.resolve("sentinel.log").toFile())
 				.start();

@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,13 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import redis.embedded.RedisServer;
+
 import static org.awaitility.Awaitility.await;
 
 /**
  * The Redis the starter's test runs against, found without any test support of the binder's: the URL in
  * {@code SPRING_DATA_REDIS_URL} (or the {@code spring.data.redis.url} system property), else a Redis answering on
- * 127.0.0.1:6379, else a {@code redis-server} from the {@code PATH} started on a free port and stopped by
- * {@link #close()}.
+ * 127.0.0.1:6379, else a {@code redis-server} started on a free port and stopped by {@link #close()}: the
+ * {@code PATH}'s, or without one the Redis 6.2 binary of the {@code com.github.codemonstur:embedded-redis} test
+ * dependency.
  */
 final class LocalRedis implements AutoCloseable {
 
@@ -28,9 +32,12 @@ final class LocalRedis implements AutoCloseable {
 
 	private final Process process;
 
-	private LocalRedis(String url, Process process) {
+	private final RedisServer embedded;
+
+	private LocalRedis(String url, Process process, RedisServer embedded) {
 		this.url = url;
 		this.process = process;
+		this.embedded = embedded;
 	}
 
 	static LocalRedis find() throws IOException {
@@ -39,10 +46,10 @@ final class LocalRedis implements AutoCloseable {
 			configured = System.getProperty("spring.data.redis.url");
 		}
 		if (configured != null && !configured.isBlank()) {
-			return new LocalRedis(configured, null);
+			return new LocalRedis(configured, null, null);
 		}
 		if (answersPing(DEFAULT_PORT)) {
-			return new LocalRedis("redis://127.0.0.1:" + DEFAULT_PORT, null);
+			return new LocalRedis("redis://127.0.0.1:" + DEFAULT_PORT, null, null);
 		}
 		return start();
 	}
@@ -56,7 +63,8 @@ final class LocalRedis implements AutoCloseable {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			port = socket.getLocalPort();
 		}
-		Process process;
+		Process process = null;
+		RedisServer embedded = null;
 		try {
 			process = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
 					"--save", "", "--appendonly", "no")
@@ -64,11 +72,17 @@ final class LocalRedis implements AutoCloseable {
 				.redirectOutput(new File("target", "redis-" + port + ".log"))
 				.start();
 		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No Redis for the starter's test: none answers on 127.0.0.1:"
-					+ DEFAULT_PORT + ", SPRING_DATA_REDIS_URL is not set and redis-server is not on the PATH", ex);
+		catch (IOException notOnPath) {
+			// no redis-server on the PATH: the binary shipped in the embedded-redis test dependency
+			embedded = RedisServer.newRedisServer()
+				.port(port)
+				.bind("127.0.0.1")
+				.setting("save \"\"")
+				.setting("appendonly no")
+				.build();
+			embedded.start();
 		}
-		LocalRedis redis = new LocalRedis("redis://127.0.0.1:" + port, process);
+		LocalRedis redis = new LocalRedis("redis://127.0.0.1:" + port, process, embedded);
 		try {
 			await().atMost(Duration.ofSeconds(10)).until(() -> answersPing(port));
 		}
@@ -97,6 +111,14 @@ final class LocalRedis implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (this.embedded != null) {
+			try {
+				this.embedded.stop();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
 		if (this.process != null) {
 			this.process.destroy();
 			try {

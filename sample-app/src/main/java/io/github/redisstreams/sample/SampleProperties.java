@@ -1,6 +1,7 @@
 package io.github.redisstreams.sample;
 
 import java.time.Duration;
+import java.util.Set;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -13,11 +14,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param generator the demo order generator
  * @param processingTime how long {@code processOrder} works on each order before recording it (default 0):
  * a slow handler makes lag and pending entries visible in the tour
+ * @param unavailableSkus SKUs whose orders fail as if a service the handler calls were down (default none):
+ * they are retried, then dead-lettered, and can be replayed once the sample runs without them
  * @param embeddedRedis the Redis the sample starts for itself when none is configured
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(String keySpace, Generator generator, Duration processingTime,
-		EmbeddedRedis embeddedRedis) {
+		Set<String> unavailableSkus, EmbeddedRedis embeddedRedis) {
 
 	public SampleProperties {
 		keySpace = (keySpace != null && !keySpace.isBlank()) ? keySpace : "sample";
@@ -26,6 +29,7 @@ public record SampleProperties(String keySpace, Generator generator, Duration pr
 		if (processingTime.isNegative()) {
 			throw new IllegalArgumentException("sample.processing-time must be 0 or positive but was " + processingTime);
 		}
+		unavailableSkus = (unavailableSkus != null) ? Set.copyOf(unavailableSkus) : Set.of();
 		embeddedRedis = (embeddedRedis != null) ? embeddedRedis : new EmbeddedRedis(null, null);
 	}
 

@@ -70,7 +70,8 @@ class ActuatorTests {
 		assertThat((Map<String, Object>) readiness.get("components")).containsKeys("readinessState", "binders");
 		Map<String, Object> liveness = http().json("/actuator/health/liveness");
 		assertThat(liveness).containsEntry("status", "UP");
-		assertThat((Map<String, Object>) liveness.get("components")).doesNotContainKey("binders");
+		// restarting the application does not bring Redis back: the binder stays out of liveness
+		assertThat(liveness.toString()).doesNotContain("binders");
 	}
 
 	@Test

@@ -134,7 +134,7 @@ class RestartTests {
 		try {
 			StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 			OrderAnalytics analytics = new OrderAnalytics(redis, new KeySnapshot(redis),
-					new SampleProperties(this.setup.keySpace, null, null, null));
+					new SampleProperties(this.setup.keySpace, null, null, null, null));
 			assertThat(analytics.record(orders.size(), orders).counted()).isEqualTo(orders.size());
 		}
 		finally {

@@ -1,6 +1,7 @@
 package io.github.redisstreams.sample.order;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -35,15 +36,22 @@ public class OrderProcessor implements Consumer<Order> {
 
 	private final Duration processingTime;
 
+	private final Set<String> unavailableSkus;
+
 	public OrderProcessor(OrderValidator validator, OrderLedger ledger, SampleProperties properties) {
 		this.validator = validator;
 		this.ledger = ledger;
 		this.processingTime = properties.processingTime();
+		this.unavailableSkus = properties.unavailableSkus();
 	}
 
 	@Override
 	public void accept(Order order) {
 		this.validator.check(order);
+		if (order.sku() != null && this.unavailableSkus.contains(order.sku())) {
+			throw new SkuUnavailableException("SKU " + order.sku() + " of order " + order.orderId()
+					+ " is unavailable (sample.unavailable-skus)");
+		}
 		work();
 		if (this.ledger.record(order)) {
 			logger.info("Processed order {} of customer {}: {} x {} for {}", order.orderId(), order.customerId(),

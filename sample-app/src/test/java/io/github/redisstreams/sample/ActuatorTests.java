@@ -56,10 +56,8 @@ class ActuatorTests {
 	void healthShowsTheBindersBindingsAndReadinessIncludesTheBinder() {
 		Map<String, Object> health = http().json("/actuator/health");
 		assertThat(health).containsEntry("status", "UP");
-		Map<String, Object> redis = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) health
-			.get("components")).get("binders")).get("components");
-		Map<String, Object> binding = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) redis
-			.get("redis")).get("details")).get("bindings")).get(OrderProcessor.BINDING);
+		Map<String, Object> binding = (Map<String, Object>) at(health, "components", "binders", "components", "redis",
+				"details", "bindings", OrderProcessor.BINDING);
 		assertThat(binding).containsEntry("stream", setup.destination)
 			.containsEntry("group", SampleSetup.GROUP)
 			.containsEntry("pending", 0)
@@ -100,6 +98,18 @@ class ActuatorTests {
 			.isBetween(400, 499);
 		assertThat(http().status(HttpMethod.DELETE, "/actuator/redisstreams/" + OrderProcessor.BINDING))
 			.isBetween(400, 499);
+	}
+
+	/**
+	 * The value at a path of nested JSON objects.
+	 */
+	private static Object at(Map<String, Object> json, String... path) {
+		Object value = json;
+		for (String key : path) {
+			assertThat(value).as("object holding '" + key + "'").isInstanceOf(Map.class);
+			value = ((Map<?, ?>) value).get(key);
+		}
+		return value;
 	}
 
 	private SampleHttp http() {

@@ -1,6 +1,7 @@
 package io.github.redisstreams.sample;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ class ClusterTests {
 	@SuppressWarnings("unchecked")
 	void theSampleRunsUnchangedOnACluster() {
 		SampleSetup setup = new SampleSetup();
-		List<String> args = new java.util.ArrayList<>(List.of(setup.args()));
+		List<String> args = new ArrayList<>(List.of(setup.args()));
 		args.removeIf((arg) -> arg.startsWith("--spring.data.redis.url="));
 		args.add("--spring.data.redis.cluster.nodes=" + cluster.nodes());
 		try (ConfigurableApplicationContext sample = new SpringApplicationBuilder(SampleApplication.class)

@@ -29,6 +29,7 @@ import io.github.redisstreams.sample.order.Order;
 import io.github.redisstreams.sample.order.OrderLedger;
 import io.github.redisstreams.sample.order.OrderPublisher;
 import io.github.redisstreams.sample.order.OrderStats;
+import io.github.redisstreams.sample.storage.KeySnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -131,8 +132,9 @@ class RestartTests {
 		connectionFactory.afterPropertiesSet();
 		connectionFactory.start();
 		try {
-			OrderAnalytics analytics = new OrderAnalytics(new StringRedisTemplate(connectionFactory),
-					new SampleProperties(this.setup.keySpace, null));
+			StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+			OrderAnalytics analytics = new OrderAnalytics(redis, new KeySnapshot(redis),
+					new SampleProperties(this.setup.keySpace, null, null, null, null));
 			assertThat(analytics.record(orders.size(), orders).counted()).isEqualTo(orders.size());
 		}
 		finally {

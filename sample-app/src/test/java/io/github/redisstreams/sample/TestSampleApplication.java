@@ -16,7 +16,13 @@ import org.springframework.context.annotation.Bean;
 public class TestSampleApplication {
 
 	public static void main(String[] args) {
-		SpringApplication.from(SampleApplication::main).with(RedisContainerConfiguration.class).run(args);
+		// the container's address replaces spring.data.redis.*: no embedded Redis besides it
+		String[] withoutEmbeddedRedis = new String[args.length + 1];
+		withoutEmbeddedRedis[0] = "--sample.embedded-redis.enabled=false";
+		System.arraycopy(args, 0, withoutEmbeddedRedis, 1, args.length);
+		SpringApplication.from(SampleApplication::main)
+			.with(RedisContainerConfiguration.class)
+			.run(withoutEmbeddedRedis);
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)

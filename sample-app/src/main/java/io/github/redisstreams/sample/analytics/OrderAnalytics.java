@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -21,6 +19,7 @@ import org.springframework.util.StringUtils;
 
 import io.github.redisstreams.sample.SampleProperties;
 import io.github.redisstreams.sample.order.Order;
+import io.github.redisstreams.sample.storage.KeySnapshot;
 
 /**
  * A small analytics read model in Redis, fed in batches by {@link AnalyticsUpdater}: orders per SKU,
@@ -63,10 +62,13 @@ public class OrderAnalytics {
 
 	private final StringRedisTemplate redis;
 
+	private final KeySnapshot snapshot;
+
 	private final String keySpace;
 
-	public OrderAnalytics(StringRedisTemplate redis, SampleProperties properties) {
+	public OrderAnalytics(StringRedisTemplate redis, KeySnapshot snapshot, SampleProperties properties) {
 		this.redis = redis;
+		this.snapshot = snapshot;
 		this.keySpace = "{" + properties.keySpace() + "}";
 	}
 
@@ -97,7 +99,7 @@ public class OrderAnalytics {
 	}
 
 	/**
-	 * The analytics, read in one transaction so that the figures agree with each other.
+	 * The analytics, read at one instant (see {@link KeySnapshot}) so that the figures agree with each other.
 	 * @return the report
 	 */
 	public AnalyticsReport report() {
@@ -106,21 +108,9 @@ public class OrderAnalytics {
 		for (int i = MINUTES_SHOWN - 1; i >= 0; i--) {
 			minutes.add(MINUTE.format(now.minus(i, ChronoUnit.MINUTES)));
 		}
-		List<Object> replies = this.redis.execute(new SessionCallback<List<Object>>() {
-
-			@Override
-			@SuppressWarnings("unchecked")
-			public <K, V> List<Object> execute(RedisOperations<K, V> operations) {
-				RedisOperations<String, String> redis = (RedisOperations<String, String>) operations;
-				redis.multi();
-				redis.opsForHash().entries(summaryKey());
-				redis.opsForHash().entries(skuKey());
-				redis.opsForList().range(recentBatchesKey(), 0, -1);
-				minutes.forEach((minute) -> redis.opsForHash().entries(minuteKey(minute)));
-				return redis.exec();
-			}
-
-		});
+		KeySnapshot.Read read = this.snapshot.read().hash(summaryKey()).hash(skuKey()).list(recentBatchesKey());
+		minutes.forEach((minute) -> read.hash(minuteKey(minute)));
+		List<Object> replies = read.execute();
 		Map<?, ?> summary = (Map<?, ?>) replies.get(0);
 		Map<String, Long> perSku = counts((Map<?, ?>) replies.get(1));
 		List<Long> recent = ((List<?>) replies.get(2)).stream().map(OrderAnalytics::parse).toList();

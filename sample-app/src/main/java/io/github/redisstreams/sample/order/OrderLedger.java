@@ -10,13 +10,12 @@ import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.data.redis.core.RedisOperations;
-import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 import io.github.redisstreams.sample.SampleProperties;
+import io.github.redisstreams.sample.storage.KeySnapshot;
 
 /**
  * The effect of processing an order, kept in Redis: the order itself under
@@ -39,10 +38,14 @@ public class OrderLedger {
 
 	private final JsonMapper jsonMapper;
 
+	private final KeySnapshot snapshot;
+
 	private final String keySpace;
 
-	public OrderLedger(StringRedisTemplate redis, JsonMapper jsonMapper, SampleProperties properties) {
+	public OrderLedger(StringRedisTemplate redis, KeySnapshot snapshot, JsonMapper jsonMapper,
+			SampleProperties properties) {
 		this.redis = redis;
+		this.snapshot = snapshot;
 		this.jsonMapper = jsonMapper;
 		this.keySpace = "{" + properties.keySpace() + "}";
 	}
@@ -74,25 +77,16 @@ public class OrderLedger {
 	}
 
 	/**
-	 * The totals over all recorded orders, read in one transaction so that the overall and the
-	 * per-customer figures agree.
+	 * The totals over all recorded orders, read at one instant (see {@link KeySnapshot}) so that the overall
+	 * and the per-customer figures agree.
 	 * @return the totals
 	 */
 	public OrderStats stats() {
-		List<Object> hashes = this.redis.execute(new SessionCallback<List<Object>>() {
-
-			@Override
-			@SuppressWarnings("unchecked")
-			public <K, V> List<Object> execute(RedisOperations<K, V> operations) {
-				RedisOperations<String, String> redis = (RedisOperations<String, String>) operations;
-				redis.multi();
-				redis.opsForHash().entries(totalsKey());
-				redis.opsForHash().entries(customerOrdersKey());
-				redis.opsForHash().entries(customerAmountsKey());
-				return redis.exec();
-			}
-
-		});
+		List<Object> hashes = this.snapshot.read()
+			.hash(totalsKey())
+			.hash(customerOrdersKey())
+			.hash(customerAmountsKey())
+			.execute();
 		Map<?, ?> totals = (Map<?, ?>) hashes.get(0);
 		Map<?, ?> customerOrders = (Map<?, ?>) hashes.get(1);
 		Map<?, ?> customerAmounts = (Map<?, ?>) hashes.get(2);

@@ -69,7 +69,13 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 
 		private final Timer endToEndLatency;
 
+		private final MeterRegistry registry;
+
+		private final Tags tags;
+
 		MicrometerConsumerMetrics(MeterRegistry registry, Tags tags) {
+			this.registry = registry;
+			this.tags = tags;
 			this.received = counter(registry, BinderMeters.RECEIVED, tags,
 					"Entries handed to the binding: new, own pending and claimed");
 			this.acked = counter(registry, BinderMeters.ACKED, tags, "Entries acknowledged after success");
@@ -142,6 +148,14 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 		@Override
 		public void stepsDiscarded(int count) {
 			this.stepsDiscarded.increment(count);
+		}
+
+		@Override
+		public void partitionOwnershipChanged(String change) {
+			// rare (a rebalance): registered on first use, so that bindings without partitions show no such meter
+			counter(this.registry, BinderMeters.PARTITION_REBALANCES, this.tags.and(BinderMeters.TAG_CHANGE, change),
+					"Changes of the partitions this instance owns: taken, handed-over, released, lost")
+				.increment();
 		}
 
 		@Override

@@ -1,0 +1,323 @@
+package io.github.redisstreams.binder.partitioning;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.TaskScheduler;
+
+import io.github.redisstreams.binder.metrics.ConsumerMetrics;
+import io.github.redisstreams.binder.support.StreamKeys;
+
+/**
+ * Shares the partitions of a destination among the live instances of a group, from one instance's side. Every
+ * third of the lease time it
+ * <ol>
+ * <li>beats in the group's member list and learns the live members;</li>
+ * <li>renews the leases of the partitions it holds; a lease it cannot renew (expired) is lost, and the
+ * partition's consumer is stopped at once;</li>
+ * <li>computes its fair share ({@link FairShare}); above it, hands partitions over cooperatively (their consumer
+ * stops reading, finishes and acknowledges what it holds, then the lease is released); below it, takes free
+ * partitions ({@code SET NX PX}) and starts their consumers.</li>
+ * </ol>
+ * The first run only joins, so that instances started together see each other before they take anything. Redis
+ * being unreachable does not stop the partitions held: their consumers cannot read either, and the leases are
+ * given up once the lease time has passed without a renewal.
+ */
+public class PartitionBalancer {
+
+	private static final Log logger = LogFactory.getLog(PartitionBalancer.class);
+
+	private final String stream;
+
+	private final String group;
+
+	private final int partitionCount;
+
+	private final String member;
+
+	private final PartitionLeases leases;
+
+	private final GroupMembership membership;
+
+	private final Duration leaseTime;
+
+	private final ConsumerMetrics metrics;
+
+	private final PartitionConsumers consumers;
+
+	/** The partitions this instance holds the lease of, and whether each is being handed over. */
+	private final Map<Integer, Holding> held = new TreeMap<>();
+
+	private List<String> members = List.of();
+
+	private ScheduledFuture<?> task;
+
+	private boolean joined;
+
+	private boolean taking = true;
+
+	private boolean failing;
+
+	/**
+	 * @param stream the destination's stream key (partition {@code p} is {@code <stream>-<p>})
+	 * @param member this instance's name in the group
+	 */
+	public PartitionBalancer(String stream, String group, int partitionCount, String member, PartitionLeases leases,
+			GroupMembership membership, Duration leaseTime, ConsumerMetrics metrics, PartitionConsumers consumers) {
+		this.stream = stream;
+		this.group = group;
+		this.partitionCount = partitionCount;
+		this.member = member;
+		this.leases = leases;
+		this.membership = membership;
+		this.leaseTime = leaseTime;
+		this.metrics = metrics;
+		this.consumers = consumers;
+	}
+
+	public String member() {
+		return this.member;
+	}
+
+	public int partitionCount() {
+		return this.partitionCount;
+	}
+
+	public String partitionStream(int partition) {
+		return StreamKeys.partition(this.stream, partition);
+	}
+
+	/**
+	 * Runs the balancing every third of the lease time, from now.
+	 */
+	public synchronized void start(TaskScheduler scheduler) {
+		this.taking = true;
+		if (this.task == null) {
+			this.task = scheduler.scheduleAtFixedRate(this::balance, Duration.ofMillis(this.leaseTime.toMillis() / 3));
+		}
+	}
+
+	/**
+	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop()}.
+	 */
+	public synchronized void stopTaking() {
+		this.taking = false;
+	}
+
+	/**
+	 * Gives every lease up and leaves the group, so that the others share the partitions at their next run.
+	 * Called once the partitions' consumers have finished.
+	 */
+	public void stop() {
+		List<Integer> partitions;
+		synchronized (this) {
+			this.taking = false;
+			if (this.task != null) {
+				this.task.cancel(false);
+				this.task = null;
+			}
+			partitions = new ArrayList<>(this.held.keySet());
+			this.held.clear();
+			this.joined = false;
+		}
+		try {
+			for (int partition : partitions) {
+				this.leases.release(partitionStream(partition));
+				this.metrics.partitionOwnershipChanged("released");
+			}
+			this.membership.leave(this.member);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not give up the partitions " + partitions + " of stream '" + this.stream + "' (group '"
+					+ this.group + "'): the other instances take them over once their leases expire, within "
+					+ this.leaseTime + ": " + ex);
+		}
+	}
+
+	/**
+	 * One run: beat, renew, then take or hand over partitions to reach the fair share.
+	 */
+	public synchronized void balance() {
+		try {
+			this.members = this.membership.beat(this.member);
+			renewAll();
+			if (this.failing) {
+				this.failing = false;
+				logger.info("Partition ownership of " + describe() + " works again");
+			}
+		}
+		catch (RuntimeException ex) {
+			// must not escape: it would cancel the periodic task
+			if (!this.failing) {
+				this.failing = true;
+				logger.warn("Could not renew the partition ownership of " + describe() + "; the partitions held are "
+						+ "given up if this lasts " + this.leaseTime + ": " + ex);
+			}
+			dropExpired();
+			return;
+		}
+		if (!this.joined) {
+			// joined now: the next run takes, once the instances started together have all joined
+			this.joined = true;
+			return;
+		}
+		if (this.taking) {
+			try {
+				rebalance();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not take partitions for " + describe() + ": " + ex);
+			}
+		}
+	}
+
+	private void renewAll() {
+		for (Map.Entry<Integer, Holding> entry : new ArrayList<>(this.held.entrySet())) {
+			int partition = entry.getKey();
+			if (this.leases.renew(partitionStream(partition))) {
+				entry.getValue().renewedAt = System.nanoTime();
+			}
+			else {
+				lost(partition, "its lease expired before it was renewed");
+			}
+		}
+	}
+
+	private void dropExpired() {
+		long now = System.nanoTime();
+		for (Map.Entry<Integer, Holding> entry : new ArrayList<>(this.held.entrySet())) {
+			if (now - entry.getValue().renewedAt > this.leaseTime.toNanos()) {
+				lost(entry.getKey(), "its lease could not be renewed for " + this.leaseTime);
+			}
+		}
+	}
+
+	private void lost(int partition, String why) {
+		this.held.remove(partition);
+		logger.warn(this.member + " lost partition " + partition + " of " + describe() + ": " + why
+				+ "; it stops reading it, and another instance takes it over");
+		this.metrics.partitionOwnershipChanged("lost");
+		this.consumers.revoke(partition);
+	}
+
+	private void rebalance() {
+		int share = FairShare.of(this.partitionCount, this.members, this.member);
+		List<Integer> reading = this.held.entrySet()
+			.stream()
+			.filter((entry) -> !entry.getValue().handingOver)
+			.map(Map.Entry::getKey)
+			.toList();
+		if (reading.size() > share) {
+			// the partitions furthest from this member's preferred slice go first
+			List<Integer> order = new ArrayList<>(FairShare.preferredOrder(this.partitionCount, this.members, this.member));
+			order.retainAll(reading);
+			for (int partition : order.subList(share, order.size())) {
+				handOver(partition);
+			}
+			return;
+		}
+		for (int partition : FairShare.preferredOrder(this.partitionCount, this.members, this.member)) {
+			if (this.held.size() >= share) {
+				return;
+			}
+			if (!this.held.containsKey(partition) && this.leases.take(partitionStream(partition))) {
+				this.held.put(partition, new Holding());
+				if (logger.isInfoEnabled()) {
+					logger.info(this.member + " took partition " + partition + " of " + describe() + " (share " + share
+							+ " of " + this.partitionCount + " among " + this.members.size() + " members)");
+				}
+				this.metrics.partitionOwnershipChanged("taken");
+				this.consumers.start(partition);
+			}
+		}
+	}
+
+	private void handOver(int partition) {
+		this.held.get(partition).handingOver = true;
+		if (logger.isInfoEnabled()) {
+			logger.info(this.member + " hands partition " + partition + " of " + describe() + " over ("
+					+ this.members.size() + " members now)");
+		}
+		this.consumers.handOver(partition, () -> released(partition));
+	}
+
+	private void released(int partition) {
+		synchronized (this) {
+			Holding holding = this.held.get(partition);
+			if (holding == null || !holding.handingOver) {
+				return;
+			}
+			this.held.remove(partition);
+		}
+		try {
+			this.leases.release(partitionStream(partition));
+			this.metrics.partitionOwnershipChanged("handed-over");
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not release partition " + partition + " of " + describe() + "; another instance takes "
+					+ "it over once its lease expires, within " + this.leaseTime + ": " + ex);
+		}
+	}
+
+	/**
+	 * What this instance sees of the ownership, for health and the actuator endpoint.
+	 */
+	public synchronized Ownership ownership() {
+		List<Integer> owned = new ArrayList<>();
+		List<Integer> handingOver = new ArrayList<>();
+		this.held.forEach((partition, holding) -> (holding.handingOver ? handingOver : owned).add(partition));
+		List<String> sortedMembers = new ArrayList<>(this.members);
+		sortedMembers.sort(null);
+		return new Ownership(this.member, this.leases.token(), sortedMembers, this.partitionCount,
+				this.joined ? FairShare.of(this.partitionCount, this.members, this.member) : 0, owned, handingOver);
+	}
+
+	/**
+	 * Who holds the lease of each partition, read from Redis (one call per partition: for the actuator endpoint,
+	 * not for the consumers' work).
+	 * @return partition to owner token, "" for a partition nobody owns
+	 */
+	public Map<Integer, String> owners() {
+		Map<Integer, String> owners = new TreeMap<>();
+		for (int partition = 0; partition < this.partitionCount; partition++) {
+			owners.put(partition, this.leases.owner(partitionStream(partition)));
+		}
+		return owners;
+	}
+
+	private String describe() {
+		return "stream '" + this.stream + "' (group '" + this.group + "')";
+	}
+
+	/**
+	 * One instance's view of the partition ownership of its group.
+	 *
+	 * @param member this instance's member name
+	 * @param token the token its leases hold
+	 * @param members the live members it saw last
+	 * @param partitionCount the partition count
+	 * @param share the number of partitions it should own
+	 * @param owned the partitions it owns and reads
+	 * @param handingOver the partitions it is handing over (finishing their entries in hand)
+	 */
+	public record Ownership(String member, String token, List<String> members, int partitionCount, int share,
+			List<Integer> owned, List<Integer> handingOver) {
+
+	}
+
+	private static final class Holding {
+
+		long renewedAt = System.nanoTime();
+
+		boolean handingOver;
+
+	}
+
+}

@@ -276,7 +276,7 @@ public class RedisStreamMessageChannelBinder extends
 						parts.pendingUpdates(), target);
 			};
 			PartitionedConsumerContainer container = new PartitionedConsumerContainer(bindingSettings,
-					partitionConsumers, this.scheduler);
+					partitionConsumers);
 			String token = member + "@" + UUID.randomUUID().toString().substring(0, 8);
 			container.setBalancer(new PartitionBalancer(stream, group, source.dynamicPartitionCount(), member,
 					new PartitionLeases(shared, group, token, leaseTime),

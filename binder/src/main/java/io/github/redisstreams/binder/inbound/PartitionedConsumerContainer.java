@@ -13,7 +13,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.core.task.TaskExecutor;
-import org.springframework.scheduling.TaskScheduler;
 
 import io.github.redisstreams.binder.partitioning.PartitionBalancer;
 import io.github.redisstreams.binder.partitioning.PartitionConsumers;
@@ -36,8 +35,6 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 
 	private final IntFunction<StreamConsumerContainer> partitionConsumers;
 
-	private final TaskScheduler scheduler;
-
 	private final TaskExecutor stopper;
 
 	private PartitionBalancer balancer;
@@ -59,13 +56,11 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 	/**
 	 * @param settings the binding's settings (its destination's stream, its member name as only consumer name)
 	 * @param partitionConsumers makes the consumer container of one partition
-	 * @param scheduler runs the balancing
 	 */
 	public PartitionedConsumerContainer(ConsumerSettings settings,
-			IntFunction<StreamConsumerContainer> partitionConsumers, TaskScheduler scheduler) {
+			IntFunction<StreamConsumerContainer> partitionConsumers) {
 		this.settings = settings;
 		this.partitionConsumers = partitionConsumers;
-		this.scheduler = scheduler;
 		this.stopper = new SimpleAsyncTaskExecutor("redis-stream-" + settings.bindingName() + "-handover-");
 	}
 
@@ -85,7 +80,7 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 		synchronized (this.lifecycle) {
 			this.stopped = false;
 		}
-		this.balancer.start(this.scheduler);
+		this.balancer.start("redis-stream-" + this.settings.bindingName() + "-partitions");
 	}
 
 	/**

@@ -5,12 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledFuture;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
-import org.springframework.scheduling.TaskScheduler;
 
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.support.StreamKeys;
@@ -26,7 +23,9 @@ import io.github.redisstreams.binder.support.StreamKeys;
  * stops reading, finishes and acknowledges what it holds, then the lease is released); below it, takes free
  * partitions ({@code SET NX PX}) and starts their consumers.</li>
  * </ol>
- * The first run only joins, so that instances started together see each other before they take anything. Redis
+ * The first run only joins, so that instances started together see each other before they take anything. The
+ * runs have a thread of their own (not a daemon: like the consumers' threads, it keeps an application without a web
+ * server alive while partitions are to be read), so that no other periodic work delays a renewal. Redis
  * being unreachable does not stop the partitions held: their consumers cannot read either, and the leases are
  * given up once the lease time has passed without a renewal.
  */
@@ -57,7 +56,9 @@ public class PartitionBalancer {
 
 	private List<String> members = List.of();
 
-	private ScheduledFuture<?> task;
+	private Thread runner;
+
+	private boolean running;
 
 	private boolean joined;
 
@@ -95,13 +96,45 @@ public class PartitionBalancer {
 	}
 
 	/**
-	 * Runs the balancing every third of the lease time, from now.
+	 * Runs the balancing every third of the lease time, from now, on a thread of its own.
+	 * @param threadName the thread's name
 	 */
-	public synchronized void start(TaskScheduler scheduler) {
+	public synchronized void start(String threadName) {
 		this.taking = true;
-		if (this.task == null) {
-			this.task = scheduler.scheduleAtFixedRate(this::balance, Duration.ofMillis(this.leaseTime.toMillis() / 3));
+		if (this.runner == null) {
+			this.running = true;
+			this.runner = new Thread(this::run, threadName);
+			this.runner.start();
 		}
+	}
+
+	private void run() {
+		long interval = this.leaseTime.toMillis() / 3;
+		long next = System.nanoTime();
+		while (isRunning()) {
+			balance();
+			next += interval * 1_000_000;
+			synchronized (this) {
+				long wait;
+				while (this.running && (wait = (next - System.nanoTime()) / 1_000_000) > 0) {
+					try {
+						wait(wait);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						this.running = false;
+					}
+				}
+			}
+			if (System.nanoTime() - next > interval * 1_000_000) {
+				// a run took longer than the interval (Redis slow): start counting again from now
+				next = System.nanoTime();
+			}
+		}
+	}
+
+	private synchronized boolean isRunning() {
+		return this.running;
 	}
 
 	/**
@@ -119,10 +152,9 @@ public class PartitionBalancer {
 		List<Integer> partitions;
 		synchronized (this) {
 			this.taking = false;
-			if (this.task != null) {
-				this.task.cancel(false);
-				this.task = null;
-			}
+			this.running = false;
+			this.runner = null;
+			notifyAll();
 			partitions = new ArrayList<>(this.held.keySet());
 			this.held.clear();
 			this.joined = false;

@@ -454,6 +454,10 @@ public class RedisStreamMessageChannelBinder extends
 			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic needs "
 					+ "'spring.cloud.stream.bindings." + bindingName + ".consumer.partitioned' true");
 		}
+		if (!StringUtils.hasText(this.bindingServiceProperties.getGroup(bindingName))) {
+			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic shares the partitions "
+					+ "among the instances of a group; set 'spring.cloud.stream.bindings." + bindingName + ".group'");
+		}
 		if (core.getInstanceIndexList() != null && !core.getInstanceIndexList().isEmpty()) {
 			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic cannot be combined with "
 					+ "'spring.cloud.stream.bindings." + bindingName + ".consumer.instance-index-list' "

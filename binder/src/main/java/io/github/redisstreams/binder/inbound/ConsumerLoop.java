@@ -450,6 +450,12 @@ final class ConsumerLoop implements Runnable {
 			this.nextClaimAt = System.nanoTime() + this.settings.redis().getClaimInterval().toNanos();
 		}
 		if (!this.inOrderPendingDone) {
+			// the acknowledgements of what was processed go on another connection: they must land first, or an
+			// entry processed already would look pending and be delivered again
+			this.acks.flush();
+			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+				return Batch.ofNew(List.of());
+			}
 			List<PendingEntry> pending = this.recovery.nextInStreamOrder(reader);
 			if (!pending.isEmpty()) {
 				return Batch.ofPending(pending);

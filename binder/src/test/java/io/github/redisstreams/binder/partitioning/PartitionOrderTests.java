@@ -69,6 +69,7 @@ class PartitionOrderTests {
 		String prefix = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
 		try (RedisBinderHarness harness = RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=d",
 				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
+				"--spring.cloud.stream.bindings." + BINDING + ".group=keyed",
 				prefix + "partition-assignment=dynamic", prefix + "partition-count=2",
 				prefix + "partition-lease-time=600ms")) {
 			ExtendedConsumerProperties<RedisConsumerProperties> properties = properties(harness);

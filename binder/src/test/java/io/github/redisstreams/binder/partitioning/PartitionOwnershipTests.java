@@ -137,6 +137,7 @@ class PartitionOwnershipTests {
 		String redis = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
 		return RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=" + instanceId,
 				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
+				"--spring.cloud.stream.bindings." + BINDING + ".group=ordered",
 				redis + "partition-assignment=dynamic", redis + "partition-count=" + PARTITIONS,
 				redis + "partition-lease-time=" + LEASE.toMillis() + "ms", redis + "claim-idle-time=3s",
 				redis + "block-timeout=100ms");

@@ -67,8 +67,12 @@ class PartitionRebalanceJvmTests {
 			producer.start();
 			awaitShares(redis, destination, STARTUP, Map.of("a", 4, "b", 4, "c", 4));
 
+			// killed with entries in hand: they must be taken over, in order, by the partitions' new owners
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+				.until(() -> pendingOf(inspector, destination, "b-0") >= 3);
 			Process killed = instances.remove("b");
 			killed.destroyForcibly();
+			System.out.println("Killed with " + pendingOf(inspector, destination, "b-0") + " entries pending");
 			killed.waitFor(10, TimeUnit.SECONDS);
 			long killedAt = System.nanoTime();
 			// the leases expire within the lease time; the survivors see it at their next run
@@ -160,7 +164,21 @@ class PartitionRebalanceJvmTests {
 				+ " ms");
 	}
 
-	private static boolean allSeen(RedisCommands<String, String> redis, String destination, int[] sequences) {
+	/**
+	 * The entries a consumer holds (pending with it) over all partitions.
+	 */
+	private static long pendingOf(StreamInspector inspector, String destination, String consumer) {
+		long pending = 0;
+		for (int partition = 0; partition < PARTITIONS; partition++) {
+			pending += inspector.pending(destination + "-" + partition, GROUP)
+				.stream()
+				.filter((entry) -> entry.getConsumer().equals(consumer))
+				.count();
+		}
+		return pending;
+	}
+
+		private static boolean allSeen(RedisCommands<String, String> redis, String destination, int[] sequences) {
 		for (int key = 0; key < KEYS; key++) {
 			List<String> last = redis.lrange(destination + ":seen:key-" + key, -1, -1);
 			if (sequences[key] > 0 && (last.isEmpty() || !last.get(0).startsWith(sequences[key] + "@"))) {
@@ -206,7 +224,9 @@ class PartitionRebalanceJvmTests {
 				"--spring.cloud.stream.redis.binder.instance-id=" + instanceId,
 				redisPrefix + "partition-assignment=dynamic", redisPrefix + "partition-count=" + PARTITIONS,
 				redisPrefix + "partition-lease-time=" + LEASE.toMillis() + "ms", redisPrefix + "claim-idle-time=5s",
-				redisPrefix + "block-timeout=200ms", redisPrefix + "shutdown-timeout=5s"));
+				redisPrefix + "block-timeout=200ms", redisPrefix + "shutdown-timeout=5s",
+				// busy enough that a killed instance has entries in hand
+				"--keyed-order.handler-millis=20"));
 		File log = new File("target", "partition-rebalance-" + instanceId + ".log");
 		return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
 	}

@@ -266,21 +266,25 @@ public class RedisStreamMessageChannelBinder extends
 		RetryableExceptions.addDefaults(properties.getRetryableExceptions());
 		RetryTemplate retryTemplate = buildRetryTemplate(properties);
 		return new RedisStreamInboundChannelAdapter(bindingSettings, (target) -> {
+			PartitionBalancer[] balancer = new PartitionBalancer[1];
 			IntFunction<StreamConsumerContainer> partitionConsumers = (partition) -> {
 				ConsumerSettings settings = new ConsumerSettings(bindingName, StreamKeys.partition(stream, partition),
 						group, false, List.of(member), redis, source.partitionDeadLetterStreams().get(partition),
 						properties.isBatchMode(), contentType, leaseTime);
 				InboundParts parts = inboundParts(settings, properties, metrics, shared);
-				return new StreamConsumerContainer(settings, this.connections, this.provisioningProvider, this.codec,
-						retryTemplate, parts.failures(), parts.idempotency(), this.scheduler, metrics,
-						parts.pendingUpdates(), target);
+				StreamConsumerContainer container = new StreamConsumerContainer(settings, this.connections,
+						this.provisioningProvider, this.codec, retryTemplate, parts.failures(), parts.idempotency(),
+						this.scheduler, metrics, parts.pendingUpdates(), target);
+				container.setReadPermit(() -> balancer[0].mayRead(partition, redis.getBlockTimeout()));
+				return container;
 			};
 			PartitionedConsumerContainer container = new PartitionedConsumerContainer(bindingSettings,
 					partitionConsumers);
 			String token = member + "@" + UUID.randomUUID().toString().substring(0, 8);
-			container.setBalancer(new PartitionBalancer(stream, group, source.dynamicPartitionCount(), member,
+			balancer[0] = new PartitionBalancer(stream, group, source.dynamicPartitionCount(), member,
 					new PartitionLeases(shared, group, token, leaseTime),
-					new GroupMembership(shared, stream, group, leaseTime), leaseTime, metrics, container));
+					new GroupMembership(shared, stream, group, leaseTime), leaseTime, metrics, container);
+			container.setBalancer(balancer[0]);
 			return container;
 		});
 	}

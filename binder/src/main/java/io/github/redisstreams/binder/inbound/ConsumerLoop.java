@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -118,6 +119,9 @@ final class ConsumerLoop implements Runnable {
 	/** On a partition read in stream order: whether the last pending batch had to wait for an entry. */
 	private boolean waitedForEntry;
 
+	/** Whether the consumer may read new entries now: its partition's lease is surely valid for one more read. */
+	private volatile BooleanSupplier readPermit = () -> true;
+
 	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
 	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
 
@@ -152,6 +156,14 @@ final class ConsumerLoop implements Runnable {
 
 	String consumer() {
 		return this.consumer;
+	}
+
+	/**
+	 * With partitions shared dynamically: asked before each read of new entries; while it says no (the
+	 * partition's lease may expire before the read ends), the consumer reads nothing new.
+	 */
+	void setReadPermit(BooleanSupplier readPermit) {
+		this.readPermit = readPermit;
 	}
 
 	/**
@@ -461,6 +473,11 @@ final class ConsumerLoop implements Runnable {
 				return Batch.ofPending(pending);
 			}
 			this.inOrderPendingDone = true;
+		}
+		if (!this.readPermit.getAsBoolean()) {
+			// the lease was not renewed lately: a new owner may read this partition soon, this consumer must not
+			pause(Math.min(100, this.settings.redis().getBlockTimeout().toMillis()));
+			return Batch.ofNew(List.of());
 		}
 		return Batch.ofNew(readNew(reader, true));
 	}

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -64,6 +65,8 @@ public class StreamConsumerContainer implements BindingConsumers {
 
 	private TaskExecutor executor;
 
+	private BooleanSupplier readPermit = () -> true;
+
 	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
 	/** Loops of an earlier start still in a handler, whose leases must be kept until they finish. */
@@ -113,6 +116,14 @@ public class StreamConsumerContainer implements BindingConsumers {
 	 */
 	public void setTaskExecutor(TaskExecutor executor) {
 		this.executor = executor;
+	}
+
+	/**
+	 * With partitions shared dynamically: whether the consumer may read new entries now (its partition's lease is
+	 * surely valid until the read ends); set before {@link #start()}.
+	 */
+	public void setReadPermit(BooleanSupplier readPermit) {
+		this.readPermit = readPermit;
 	}
 
 	public ConsumerSettings getSettings() {
@@ -170,6 +181,7 @@ public class StreamConsumerContainer implements BindingConsumers {
 					: null;
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
 					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished, manual);
+			loop.setReadPermit(this.readPermit);
 			if (this.paused) {
 				loop.pauseReading();
 			}

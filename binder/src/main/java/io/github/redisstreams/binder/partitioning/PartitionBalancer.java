@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -33,6 +34,9 @@ public class PartitionBalancer {
 
 	private static final Log logger = LogFactory.getLog(PartitionBalancer.class);
 
+	/** Room left between the end of a read and the earliest expiry of the lease. */
+	private static final long READ_MARGIN_NANOS = 50_000_000;
+
 	private final String stream;
 
 	private final String group;
@@ -55,6 +59,12 @@ public class PartitionBalancer {
 	private final Map<Integer, Holding> held = new TreeMap<>();
 
 	private List<String> members = List.of();
+
+	/**
+	 * Until when ({@link System#nanoTime()}) each held lease is known to be valid: the time its last take or renewal
+	 * was sent, plus the lease time. Read by the partitions' consumers before each read, without a lock.
+	 */
+	private final Map<Integer, Long> validUntil = new ConcurrentHashMap<>();
 
 	private Thread runner;
 
@@ -157,6 +167,7 @@ public class PartitionBalancer {
 			notifyAll();
 			partitions = new ArrayList<>(this.held.keySet());
 			this.held.clear();
+			this.validUntil.clear();
 			this.joined = false;
 		}
 		try {
@@ -213,8 +224,10 @@ public class PartitionBalancer {
 	private void renewAll() {
 		for (Map.Entry<Integer, Holding> entry : new ArrayList<>(this.held.entrySet())) {
 			int partition = entry.getKey();
+			long sentAt = System.nanoTime();
 			if (this.leases.renew(partitionStream(partition))) {
-				entry.getValue().renewedAt = System.nanoTime();
+				entry.getValue().renewedAt = sentAt;
+				this.validUntil.put(partition, sentAt + this.leaseTime.toNanos());
 			}
 			else {
 				lost(partition, "its lease expired before it was renewed");
@@ -233,6 +246,7 @@ public class PartitionBalancer {
 
 	private void lost(int partition, String why) {
 		this.held.remove(partition);
+		this.validUntil.remove(partition);
 		logger.warn(this.member + " lost partition " + partition + " of " + describe() + ": " + why
 				+ "; it stops reading it, and another instance takes it over");
 		this.metrics.partitionOwnershipChanged("lost");
@@ -259,8 +273,13 @@ public class PartitionBalancer {
 			if (this.held.size() >= share) {
 				return;
 			}
-			if (!this.held.containsKey(partition) && this.leases.take(partitionStream(partition))) {
-				this.held.put(partition, new Holding());
+			if (this.held.containsKey(partition)) {
+				continue;
+			}
+			long sentAt = System.nanoTime();
+			if (this.leases.take(partitionStream(partition))) {
+				this.held.put(partition, new Holding(sentAt));
+				this.validUntil.put(partition, sentAt + this.leaseTime.toNanos());
 				if (logger.isInfoEnabled()) {
 					logger.info(this.member + " took partition " + partition + " of " + describe() + " (share " + share
 							+ " of " + this.partitionCount + " among " + this.members.size() + " members)");
@@ -287,6 +306,7 @@ public class PartitionBalancer {
 				return;
 			}
 			this.held.remove(partition);
+			this.validUntil.remove(partition);
 		}
 		try {
 			this.leases.release(partitionStream(partition));
@@ -296,6 +316,17 @@ public class PartitionBalancer {
 			logger.warn("Could not release partition " + partition + " of " + describe() + "; another instance takes "
 					+ "it over once its lease expires, within " + this.leaseTime + ": " + ex);
 		}
+	}
+
+	/**
+	 * Whether a read of the partition that blocks for up to {@code blockTimeout} ends while this instance's lease
+	 * is surely still valid: the lease's expiry in Redis is at least the lease time after its last renewal was
+	 * sent. An instance whose renewals stopped (Redis slow, the process paused) stops reading before its lease can
+	 * expire, so that a new owner never reads the partition beside it. Checked before each read, without Redis.
+	 */
+	public boolean mayRead(int partition, Duration blockTimeout) {
+		Long until = this.validUntil.get(partition);
+		return until != null && System.nanoTime() + blockTimeout.toNanos() + READ_MARGIN_NANOS - until < 0;
 	}
 
 	/**
@@ -346,9 +377,13 @@ public class PartitionBalancer {
 
 	private static final class Holding {
 
-		long renewedAt = System.nanoTime();
+		long renewedAt;
 
 		boolean handingOver;
+
+		Holding(long renewedAt) {
+			this.renewedAt = renewedAt;
+		}
 
 	}
 

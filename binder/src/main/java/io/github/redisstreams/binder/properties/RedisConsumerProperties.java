@@ -163,8 +163,8 @@ public class RedisConsumerProperties {
 	/**
 	 * With partition-assignment dynamic: how long an instance's ownership of a partition (and its membership of
 	 * the group) lasts without renewal. Renewed every third of it; when an instance dies, its partitions are taken
-	 * over after at most this long, and their pending entries as soon as they have been idle this long. Shorter
-	 * than claim-idle-time.
+	 * over after at most this long, and their pending entries as soon as they have been idle this long. At most
+	 * claim-idle-time, at least twice block-timeout.
 	 */
 	private Duration partitionLeaseTime = Duration.ofSeconds(10);
 
@@ -435,6 +435,11 @@ public class RedisConsumerProperties {
 			// the new owner takes the old owner's pending entries once idle for the lease time
 			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,
 					"must be at most claim-idle-time (" + this.claimIdleTime + ")");
+		}
+		if (this.partitionLeaseTime.compareTo(this.blockTimeout.multipliedBy(2)) < 0) {
+			// a consumer reads only while its lease is surely valid until the read ends
+			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,
+					"must be at least twice block-timeout (" + this.blockTimeout + ")");
 		}
 		if (this.partitionLeaseTime.toMillis() < 300) {
 			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,

@@ -88,6 +88,12 @@ class RedisConsumerPropertiesTests {
 			properties.setPartitionCount(12);
 			properties.setPartitionLeaseTime(Duration.ofMillis(200));
 		});
+		// a consumer reads only while its lease is surely valid until the read ends
+		assertInvalid("partition-lease-time", (properties) -> {
+			properties.setPartitionAssignment(PartitionAssignment.DYNAMIC);
+			properties.setPartitionCount(12);
+			properties.setBlockTimeout(Duration.ofSeconds(6));
+		});
 	}
 
 	@Test

@@ -616,18 +616,19 @@ final class ConsumerLoop implements Runnable {
 	/**
 	 * On a partition: takes the pending entries in stream order, stopping at one that fails or that another
 	 * consumer still holds (its owner alive, or not yet known to be gone), which is then waited for. A look that
-	 * takes nothing and waits for nothing (all in hand here, with manual acknowledgement) ends the pending phase.
+	 * settles nothing and waits for nothing (all in hand here, with manual acknowledgement) ends the pending phase.
 	 */
 	private void processPendingInOrder(StreamCommands reader, List<PendingEntry> batch) {
-		int[] taken = { 0 };
+		// entries taken, or found gone (acknowledged, trimmed): the next look sees the ones behind them
+		int[] settled = { 0 };
 		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
 				() -> this.waitedForEntry || stopsBatch(), (entry) -> {
 					Delivery delivery = this.recovery.takeInOrder(reader, entry, this.settings.takeoverIdleTime());
-					if (delivery != null) {
-						taken[0]++;
-					}
-					else if (this.recovery.lastTakeBusy()) {
+					if (delivery == null && this.recovery.lastTakeBusy()) {
 						this.waitedForEntry = true;
+					}
+					else {
+						settled[0]++;
 					}
 					return delivery;
 				}, this.manual, this.hold);
@@ -636,7 +637,7 @@ final class ConsumerLoop implements Runnable {
 					untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList(), null);
 			return;
 		}
-		if (taken[0] == 0 && !this.waitedForEntry && !this.hold.isSet()) {
+		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet()) {
 			this.inOrderPendingDone = true;
 		}
 		holdAfterFailure();

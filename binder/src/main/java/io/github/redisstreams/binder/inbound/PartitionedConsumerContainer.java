@@ -116,7 +116,13 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 			Thread.currentThread().interrupt();
 		}
 		whenAllFinished(all, () -> {
-			// the leases are kept while a handler that outlived shutdown-timeout still runs
+			// the leases are kept while a handler that outlived shutdown-timeout still runs; a binding started
+			// again meanwhile keeps them
+			synchronized (this.lifecycle) {
+				if (!this.stopped) {
+					return;
+				}
+			}
 			this.balancer.stop();
 			runOnFinished();
 		});

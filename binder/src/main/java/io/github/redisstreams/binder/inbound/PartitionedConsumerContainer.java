@@ -81,6 +81,8 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 			this.stopped = false;
 		}
 		this.balancer.start("redis-stream-" + this.settings.bindingName() + "-partitions");
+		// started again before the last stop gave the leases up: read the partitions still held
+		this.balancer.restartHeld();
 	}
 
 	/**
@@ -89,13 +91,15 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 	 */
 	@Override
 	public void stop() {
+		List<StreamConsumerContainer> all;
 		synchronized (this.lifecycle) {
 			this.stopped = true;
+			// a start before they finished waits for them (same consumer names)
+			this.finishing.putAll(this.running);
+			this.running.clear();
+			all = new ArrayList<>(this.finishing.values());
 		}
 		this.balancer.stopTaking();
-		List<StreamConsumerContainer> all = new ArrayList<>(this.running.values());
-		this.running.clear();
-		all.addAll(this.finishing.values());
 		CountDownLatch stopped = new CountDownLatch(all.size());
 		for (StreamConsumerContainer container : all) {
 			// in parallel: each may take up to shutdown-timeout
@@ -115,19 +119,32 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		whenAllFinished(all, () -> {
-			// the leases are kept while a handler that outlived shutdown-timeout still runs; a binding started
-			// again meanwhile keeps them
-			synchronized (this.lifecycle) {
-				if (!this.stopped) {
-					return;
-				}
-			}
-			this.balancer.stop();
-			runOnFinished();
-		});
+		whenAllFinished(all, this::stopped);
 	}
 
+	/**
+	 * Every consumer of the stopped binding has finished (a handler that outlived shutdown-timeout included): the
+	 * leases are given up, unless the binding was started again meanwhile.
+	 */
+	private void stopped() {
+		List<Runnable> tasks;
+		synchronized (this.lifecycle) {
+			if (!this.stopped) {
+				return;
+			}
+			this.finishing.clear();
+			tasks = new ArrayList<>(this.onFinished);
+			this.onFinished.clear();
+		}
+		this.balancer.stop();
+		tasks.forEach(Runnable::run);
+	}
+
+	/**
+	 * Runs the task on a thread of its own once all the containers have finished. Never on the thread that
+	 * reports a container finished, which holds that container's lock: this container's lock is only ever taken
+	 * before a partition container's, never after.
+	 */
 	private void whenAllFinished(List<StreamConsumerContainer> containers, Runnable task) {
 		if (containers.isEmpty()) {
 			task.run();
@@ -138,37 +155,27 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 			container.whenFinished(() -> {
 				left.countDown();
 				if (left.getCount() == 0) {
-					task.run();
+					this.stopper.execute(task);
 				}
 			});
 		}
 	}
 
-	private void runOnFinished() {
-		List<Runnable> tasks;
-		synchronized (this.lifecycle) {
-			tasks = new ArrayList<>(this.onFinished);
-			this.onFinished.clear();
-			this.finishing.clear();
-		}
-		tasks.forEach(Runnable::run);
-	}
-
 	@Override
 	public void whenFinished(Runnable task) {
 		synchronized (this.lifecycle) {
-			if (this.stopped && this.running.isEmpty() && this.finishing.isEmpty()) {
-				task.run();
+			if (!this.stopped || !this.running.isEmpty() || !this.finishing.isEmpty()) {
+				this.onFinished.add(task);
 				return;
 			}
-			this.onFinished.add(task);
 		}
+		task.run();
 	}
 
 	@Override
 	public void start(int partition) {
 		synchronized (this.lifecycle) {
-			if (this.stopped) {
+			if (this.stopped || this.running.containsKey(partition)) {
 				return;
 			}
 			StreamConsumerContainer container = this.partitionConsumers.apply(partition);
@@ -176,20 +183,24 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 			StreamConsumerContainer previous = this.finishing.get(partition);
 			if (previous == null) {
 				startPartition(container);
+				return;
 			}
-			else {
-				// the same consumer name: it would resume the entries its predecessor still works on
-				previous.whenFinished(() -> {
-					synchronized (this.lifecycle) {
-						if (this.running.get(partition) == container) {
-							startPartition(container);
-						}
+			// the same consumer name: it would resume the entries its predecessor still works on
+			whenAllFinished(List.of(previous), () -> {
+				synchronized (this.lifecycle) {
+					this.finishing.remove(partition, previous);
+					if (this.running.get(partition) == container) {
+						startPartition(container);
 					}
-				});
-			}
+				}
+			});
 		}
 	}
 
+	/**
+	 * Called with the lock held, so that a stop cannot come between the check that the partition is still
+	 * this container's and the start of its consumer.
+	 */
 	private void startPartition(StreamConsumerContainer container) {
 		if (this.paused) {
 			container.pause();
@@ -199,16 +210,23 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 
 	@Override
 	public void handOver(int partition, Runnable released) {
-		StreamConsumerContainer container = this.running.remove(partition);
+		StreamConsumerContainer container;
+		synchronized (this.lifecycle) {
+			container = this.running.remove(partition);
+			if (container != null) {
+				this.finishing.put(partition, container);
+			}
+		}
 		if (container == null) {
 			released.run();
 			return;
 		}
-		this.finishing.put(partition, container);
 		this.stopper.execute(() -> {
 			container.stop();
-			container.whenFinished(() -> {
-				this.finishing.remove(partition, container);
+			whenAllFinished(List.of(container), () -> {
+				synchronized (this.lifecycle) {
+					this.finishing.remove(partition, container);
+				}
 				released.run();
 				if (logger.isInfoEnabled()) {
 					logger.info("Partition " + partition + " of " + this.settings.describe() + " handed over: its "
@@ -220,14 +238,21 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 
 	@Override
 	public void revoke(int partition) {
-		StreamConsumerContainer container = this.running.remove(partition);
-		if (container == null) {
-			return;
+		StreamConsumerContainer container;
+		synchronized (this.lifecycle) {
+			container = this.running.remove(partition);
+			if (container == null) {
+				return;
+			}
+			this.finishing.put(partition, container);
 		}
-		this.finishing.put(partition, container);
 		this.stopper.execute(() -> {
 			container.stop();
-			container.whenFinished(() -> this.finishing.remove(partition, container));
+			whenAllFinished(List.of(container), () -> {
+				synchronized (this.lifecycle) {
+					this.finishing.remove(partition, container);
+				}
+			});
 		});
 	}
 

@@ -148,6 +148,21 @@ public class PartitionBalancer {
 	}
 
 	/**
+	 * Starts the consumers of the partitions still held (a binding started again before its stop gave them up).
+	 */
+	public void restartHeld() {
+		List<Integer> partitions;
+		synchronized (this) {
+			partitions = this.held.entrySet()
+				.stream()
+				.filter((entry) -> !entry.getValue().handingOver)
+				.map(Map.Entry::getKey)
+				.toList();
+		}
+		partitions.forEach(this.consumers::start);
+	}
+
+	/**
 	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop()}.
 	 */
 	public synchronized void stopTaking() {

@@ -54,6 +54,8 @@ class PartitionOwnershipTests {
 
 	private final Map<String, List<String>> seen = new ConcurrentHashMap<>();
 
+	private final List<org.springframework.cloud.stream.binder.Binding<?>> bindings = new ArrayList<>();
+
 	@Test
 	void aJoiningInstanceGetsItsShareCooperativelyAndALeavingOneHandsItsPartitionsBack(StreamInspector redis,
 			TestKeys keys) throws Exception {
@@ -115,6 +117,28 @@ class PartitionOwnershipTests {
 			.as("both instances consumed").containsExactlyInAnyOrder("first", "second");
 	}
 
+	@Test
+	void aBindingStoppedAndStartedAgainAtOnceReadsItsPartitionsAgain(StreamInspector redis, TestKeys keys) {
+		String destination = keys.unique("restarted");
+		try (RedisBinderHarness harness = start("only")) {
+			bind(harness, destination, "only");
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertOwned(view(harness), PARTITIONS));
+			org.springframework.cloud.stream.binder.Binding<?> binding = this.bindings.get(0);
+
+			// started again before the stop gave the leases up (or after): either way every partition is read
+			binding.stop();
+			binding.start();
+			for (int key = 0; key < PARTITIONS; key++) {
+				redis.redis().xadd(destination + "-" + key, "payload", "key-" + key + ":1");
+			}
+			await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+				assertThat(this.seen).hasSize(PARTITIONS);
+				assertOwned(view(harness), PARTITIONS);
+				assertEveryPartitionOwnedBy(harness, "only-0");
+			});
+		}
+	}
+
 	private void produce(StreamInspector redis, String destination, AtomicBoolean producing, AtomicInteger produced) {
 		int[] sequences = new int[KEYS];
 		while (producing.get()) {
@@ -147,7 +171,9 @@ class PartitionOwnershipTests {
 		ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
 		properties.setPartitioned(true);
 		properties.setMaxAttempts(1);
-		harness.bindConsumer(destination, "ordered", properties).channel().subscribe((message) -> {
+		RedisBinderHarness.BoundChannel bound = harness.bindConsumer(destination, "ordered", properties);
+		this.bindings.add(bound.binding());
+		bound.channel().subscribe((message) -> {
 			String[] keyAndSequence = new String((byte[]) message.getPayload(), StandardCharsets.UTF_8).split(":");
 			this.seen.computeIfAbsent(keyAndSequence[0], (key) -> java.util.Collections.synchronizedList(new ArrayList<>()))
 				.add(keyAndSequence[1] + "@" + instance);

@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * orders keep coming; one is killed (SIGKILL), one is added, one is stopped gracefully (SIGTERM). Required:
  * <ul>
  * <li>after each change, every partition is owned by exactly one live instance (its lease holds that
- * instance's token), each instance owning its fair share, within a bound counted in lease times;</li>
+ * instance's token), each instance owning its fair share; after the kill within the lease time and a third (plus
+ * a second of slack for a busy machine);</li>
  * <li>nothing is lost: every order of every key reaches a handler;</li>
  * <li>per key, the handlers see the orders in sequence: each delivery is the successor of the previous one,
  * except right after a delivery by the killed instance, where the new owner may deliver again what the killed
@@ -75,10 +76,12 @@ class PartitionRebalanceJvmTests {
 			System.out.println("Killed with " + pendingOf(inspector, destination, "b-0") + " entries pending");
 			killed.waitFor(10, TimeUnit.SECONDS);
 			long killedAt = System.nanoTime();
-			// the leases expire within the lease time; the survivors see it at their next run
+			// the leases expire within the lease time; the survivors see it at their next run, a third of it later
 			awaitShares(redis, destination, LEASE.multipliedBy(4), Map.of("a", 6, "c", 6));
 			Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
 			System.out.println("Partitions of the killed instance owned again after " + takeover.toMillis() + " ms");
+			// what the docs promise, with a second for the calls and the polling on a busy machine
+			assertThat(takeover).isLessThanOrEqualTo(LEASE.plus(LEASE.dividedBy(3)).plusSeconds(1));
 
 			instances.put("d", start(destination, "d"));
 			awaitShares(redis, destination, STARTUP, Map.of("a", 4, "c", 4, "d", 4));

@@ -1,16 +1,20 @@
 package io.github.redisstreams.binder;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.cloud.stream.binder.AbstractMessageChannelBinder;
 import org.springframework.cloud.stream.binder.BinderSpecificPropertiesProvider;
+import org.springframework.cloud.stream.binder.ConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
 import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
 import org.springframework.cloud.stream.binder.ExtendedPropertiesBinder;
@@ -29,9 +33,11 @@ import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.inbound.ConsumerNames;
 import io.github.redisstreams.binder.inbound.ConsumerSettings;
+import io.github.redisstreams.binder.inbound.PartitionedConsumerContainer;
 import io.github.redisstreams.binder.inbound.PolledFailureHandler;
 import io.github.redisstreams.binder.inbound.RedisStreamInboundChannelAdapter;
 import io.github.redisstreams.binder.inbound.RedisStreamMessageSource;
+import io.github.redisstreams.binder.inbound.StreamConsumerContainer;
 import io.github.redisstreams.binder.metrics.BindingMetricsFactory;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.metrics.ProducerMetrics;
@@ -39,6 +45,9 @@ import io.github.redisstreams.binder.metrics.ProducerObservation;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.metrics.RedisStreamReceiverObservationConvention;
 import io.github.redisstreams.binder.outbound.EntrySizeLimit;
+import io.github.redisstreams.binder.partitioning.GroupMembership;
+import io.github.redisstreams.binder.partitioning.PartitionBalancer;
+import io.github.redisstreams.binder.partitioning.PartitionLeases;
 import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
 import io.github.redisstreams.binder.outbound.RetentionTrimmer;
 import io.github.redisstreams.binder.properties.AckMode;
@@ -196,19 +205,33 @@ public class RedisStreamMessageChannelBinder extends
 		String stream = source.stream();
 		String groupName = source.group();
 		String deadLetterStream = source.deadLetterStream();
-		List<String> names = this.consumerNames.allocate(stream, groupName, properties.getConcurrency());
+		int concurrency = properties.getConcurrency();
+		if (properties.isPartitioned() && concurrency > 1) {
+			// two consumers of one partition would break its order: one partition, one consumer
+			logger.warn("Binding '" + bindingName + "' is partitioned: its concurrency (" + concurrency + ") is not "
+					+ "used, each partition is read by one consumer thread; to read more partitions per instance use "
+					+ "instance-index-list, or partition-assignment dynamic");
+			concurrency = 1;
+		}
+		List<String> names = this.consumerNames.allocate(stream, groupName,
+				(source.dynamicPartitionCount() > 0) ? 1 : concurrency);
 		this.consumerNamesInUse.put(destination, names);
-		ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
-				redis, deadLetterStream, properties.isBatchMode(), contentType(bindingName));
 		ConsumerMetrics metrics = this.metricsFactory.consumer(bindingName, stream, groupName);
 		StreamCommands shared = this.connections.shared();
-
-		InboundParts parts = inboundParts(settings, properties, metrics, shared);
-		RetryTemplate retryTemplate = buildRetryTemplate(properties);
-
-		RedisStreamInboundChannelAdapter adapter = new RedisStreamInboundChannelAdapter(settings, this.connections,
-				this.provisioningProvider, this.codec, retryTemplate, parts.failures(), parts.idempotency(),
-				this.scheduler, metrics, parts.pendingUpdates());
+		RedisStreamInboundChannelAdapter adapter;
+		if (source.dynamicPartitionCount() > 0) {
+			adapter = sharedPartitionsAdapter(source, names.get(0), bindingName, properties, metrics, shared);
+		}
+		else {
+			ConsumerSettings settings = new ConsumerSettings(bindingName, stream, groupName, source.anonymous(), names,
+					redis, deadLetterStream, properties.isBatchMode(), contentType(bindingName),
+					properties.isPartitioned() ? redis.getClaimIdleTime() : null);
+			InboundParts parts = inboundParts(settings, properties, metrics, shared);
+			RetryTemplate retryTemplate = buildRetryTemplate(properties);
+			adapter = new RedisStreamInboundChannelAdapter(settings, this.connections, this.provisioningProvider,
+					this.codec, retryTemplate, parts.failures(), parts.idempotency(), this.scheduler, metrics,
+					parts.pendingUpdates());
+		}
 		ErrorInfrastructure errorInfrastructure = registerErrorInfrastructure(destination, group, properties);
 		adapter.setFailureChannel(errorInfrastructure.getErrorChannel(), getErrorMessageStrategy());
 		adapter.setBeanFactory(getBeanFactory());
@@ -221,6 +244,49 @@ public class RedisStreamMessageChannelBinder extends
 			adapter.registerObservationRegistry(this.observationRegistry);
 		}
 		return adapter;
+	}
+
+	/**
+	 * The consumer endpoint of a binding whose partitions the live instances of its group share
+	 * ({@code partition-assignment: dynamic}): a {@link PartitionBalancer} takes and hands over partitions, and
+	 * each partition owned here gets a consumer container of its own, with one consumer under the member's name,
+	 * reading in stream order and taking over the previous owner's pending entries once idle for the lease time.
+	 */
+	private RedisStreamInboundChannelAdapter sharedPartitionsAdapter(RedisStreamConsumerDestination source,
+			String member, String bindingName, ExtendedConsumerProperties<RedisConsumerProperties> properties,
+			ConsumerMetrics metrics, StreamCommands shared) {
+		RedisConsumerProperties redis = properties.getExtension();
+		String stream = source.stream();
+		String group = source.group();
+		Duration leaseTime = redis.getPartitionLeaseTime();
+		String contentType = contentType(bindingName);
+		ConsumerSettings bindingSettings = new ConsumerSettings(bindingName, stream, group, false, List.of(member),
+				redis, null, properties.isBatchMode(), contentType, leaseTime);
+		// before the core builds the binding's retry template from them
+		RetryableExceptions.addDefaults(properties.getRetryableExceptions());
+		RetryTemplate retryTemplate = buildRetryTemplate(properties);
+		return new RedisStreamInboundChannelAdapter(bindingSettings, (target) -> {
+			PartitionBalancer[] balancer = new PartitionBalancer[1];
+			IntFunction<StreamConsumerContainer> partitionConsumers = (partition) -> {
+				ConsumerSettings settings = new ConsumerSettings(bindingName, StreamKeys.partition(stream, partition),
+						group, false, List.of(member), redis, source.partitionDeadLetterStreams().get(partition),
+						properties.isBatchMode(), contentType, leaseTime);
+				InboundParts parts = inboundParts(settings, properties, metrics, shared);
+				StreamConsumerContainer container = new StreamConsumerContainer(settings, this.connections,
+						this.provisioningProvider, this.codec, retryTemplate, parts.failures(), parts.idempotency(),
+						this.scheduler, metrics, parts.pendingUpdates(), target);
+				container.setReadPermit(() -> balancer[0].mayRead(partition, redis.getBlockTimeout()));
+				return container;
+			};
+			PartitionedConsumerContainer container = new PartitionedConsumerContainer(bindingSettings,
+					partitionConsumers);
+			String token = member + "@" + UUID.randomUUID().toString().substring(0, 8);
+			balancer[0] = new PartitionBalancer(stream, group, source.dynamicPartitionCount(), member,
+					new PartitionLeases(shared, group, token, leaseTime),
+					new GroupMembership(shared, stream, group, leaseTime), leaseTime, metrics, container);
+			container.setBalancer(balancer[0]);
+			return container;
+		});
 	}
 
 	/**
@@ -238,6 +304,11 @@ public class RedisStreamMessageChannelBinder extends
 		if (properties.getConcurrency() > 1) {
 			logger.warn("Binding '" + bindingName + "' is pollable: its concurrency (" + properties.getConcurrency()
 					+ ") is ignored; it reads as one consumer, when the application polls");
+		}
+		if (redis.dynamicPartitions()) {
+			throw new IllegalArgumentException("Binding '" + bindingName + "' is pollable: '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".partition-assignment' dynamic is "
+					+ "not supported there; use a message-driven binding, or a static instance-index");
 		}
 		if (redis.isTransactional()) {
 			throw new IllegalArgumentException("Binding '" + bindingName + "' is pollable: '"
@@ -341,6 +412,7 @@ public class RedisStreamMessageChannelBinder extends
 		RedisConsumerProperties properties = this.extendedBindingProperties.getExtendedConsumerProperties(channelName);
 		properties.validate(RedisExtendedBindingProperties.consumerPrefix(channelName));
 		checkAckModeFitsBatchMode(channelName, properties);
+		checkPartitionAssignment(channelName, properties);
 		properties.rememberBindingName(channelName);
 		return properties;
 	}
@@ -369,6 +441,32 @@ public class RedisStreamMessageChannelBinder extends
 					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".ack-mode': manual cannot be combined "
 					+ "with 'spring.cloud.stream.bindings." + bindingName + ".consumer.batch-mode' true: the binder "
 					+ "acknowledges a batch; a batch handler names a failed entry with BatchEntryFailedException");
+		}
+	}
+
+	/**
+	 * Dynamic partition assignment needs a partitioned binding and contradicts a static instance-index-list;
+	 * checked before binding, so that the application fails to start.
+	 */
+	private void checkPartitionAssignment(String bindingName, RedisConsumerProperties properties) {
+		if (!properties.dynamicPartitions() || this.bindingServiceProperties == null) {
+			return;
+		}
+		ConsumerProperties core = this.bindingServiceProperties.getConsumerProperties(bindingName);
+		String property = "'" + RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".partition-assignment'";
+		if (!core.isPartitioned()) {
+			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic needs "
+					+ "'spring.cloud.stream.bindings." + bindingName + ".consumer.partitioned' true");
+		}
+		if (!StringUtils.hasText(this.bindingServiceProperties.getGroup(bindingName))) {
+			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic shares the partitions "
+					+ "among the instances of a group; set 'spring.cloud.stream.bindings." + bindingName + ".group'");
+		}
+		if (core.getInstanceIndexList() != null && !core.getInstanceIndexList().isEmpty()) {
+			throw new IllegalArgumentException("Invalid value for " + property + ": dynamic cannot be combined with "
+					+ "'spring.cloud.stream.bindings." + bindingName + ".consumer.instance-index-list' "
+					+ core.getInstanceIndexList() + " (or 'spring.cloud.stream.instance-index-list'): the instances "
+					+ "share the partitions themselves; remove one of them");
 		}
 	}
 

@@ -26,7 +26,7 @@ class ArchitectureTests {
 	/** Top to bottom; the root package holds the binder class. */
 	private static final Map<String, Integer> LAYERS = Map.ofEntries(Map.entry("config", 0), Map.entry("", 1),
 			Map.entry("actuate", 2), Map.entry("inbound", 3), Map.entry("outbound", 3), Map.entry("recovery", 4),
-			Map.entry("idempotency", 4), Map.entry("provisioning", 4), Map.entry("metrics", 5),
+			Map.entry("idempotency", 4), Map.entry("provisioning", 4), Map.entry("partitioning", 4), Map.entry("metrics", 5),
 			Map.entry("properties", 5), Map.entry("connection", 6), Map.entry("support", 7));
 
 	private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
@@ -58,7 +58,7 @@ class ArchitectureTests {
 		}
 		assertThat(files).isGreaterThan(50);
 		assertThat(violations).as("imports against the layering config > binder > actuate > inbound/outbound > "
-				+ "recovery/idempotency/provisioning > metrics/properties > connection > support")
+				+ "recovery/idempotency/provisioning/partitioning > metrics/properties > connection > support")
 			.isEmpty();
 	}
 

@@ -129,7 +129,7 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		details.put("stream", binding.stream());
 		details.put("group", binding.group());
 		details.put("consumers", binding.consumerNames());
-		int expected = binding.consumerNames().size();
+		int expected = binding.expectedConsumers();
 		int live = binding.liveConsumers();
 		int inOutage = binding.consumersInOutage();
 		details.put("liveConsumers", live);
@@ -140,6 +140,12 @@ public class RedisStreamBinderHealthIndicator extends AbstractHealthIndicator im
 		}
 		if (inOutage > 0) {
 			problems.add(inOutage + " of " + expected + " consumers cannot reach Redis");
+		}
+		Map<String, Object> ownership = binding.partitionOwnership();
+		if (ownership != null) {
+			// partitions shared dynamically: the groups are on the partition streams, read by their owners
+			details.put("partitions", ownership);
+			return problems;
 		}
 		Optional<GroupInfo> group = this.reader.group(binding);
 		if (group.isPresent()) {

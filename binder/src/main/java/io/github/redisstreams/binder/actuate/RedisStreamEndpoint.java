@@ -172,7 +172,20 @@ public class RedisStreamEndpoint {
 				state.oldestPendingAgeMillis(), state.maxDeliveryCount());
 		return new BindingDescriptor(state.stream(), state.group(), binding.anonymous(), binding.isPaused(),
 				state.groupPresent(), state.streamLength(), state.lag(), state.lagCapped(), pending,
-				binding.liveConsumers(), consumers, deadLetters);
+				binding.liveConsumers(), consumers, deadLetters, partitions(binding));
+	}
+
+	/**
+	 * With partitions shared dynamically: this instance's view of the ownership and who owns each partition now.
+	 */
+	private static @Nullable Map<String, Object> partitions(ConsumerBindingView binding) {
+		Map<String, Object> ownership = binding.partitionOwnership();
+		if (ownership == null) {
+			return null;
+		}
+		Map<String, Object> partitions = new LinkedHashMap<>(ownership);
+		partitions.put("owners", binding.partitionOwners());
+		return partitions;
 	}
 
 	private @Nullable ConsumerBindingView find(String bindingName) {
@@ -216,10 +229,14 @@ public class RedisStreamEndpoint {
 	 * @param liveConsumers how many consumer loops of this instance are running
 	 * @param consumers every consumer of the group, of all instances
 	 * @param deadLetters the dead-letter stream, null when the binding has none
+	 * @param partitions with partition-assignment dynamic: this instance's member name and lease token, the live
+	 * members, its share, the partitions it owns and hands over, and the owner of every partition (lease token,
+	 * "" for none); null for other bindings
 	 */
 	public record BindingDescriptor(String stream, String group, boolean anonymous, boolean paused,
 			boolean groupPresent, long streamLength, Long lag, boolean lagCapped, PendingDescriptor pending,
-			int liveConsumers, List<ConsumerDescriptor> consumers, DeadLettersDescriptor deadLetters)
+			int liveConsumers, List<ConsumerDescriptor> consumers, DeadLettersDescriptor deadLetters,
+			@Nullable Map<String, Object> partitions)
 			implements OperationResponseBody {
 
 	}

@@ -73,7 +73,7 @@ final class BatchProcessor {
 				prepared.add(this.entries.prepare(delivery, consumer));
 			}
 			Handling handling = new Handling(consumer, acks, held, this.entries.alreadyProcessed(prepared, acks),
-					CompletableFuture.completedFuture(null), null);
+					CompletableFuture.completedFuture(null), null, null);
 			List<Prepared> deliverable = new ArrayList<>(prepared.size());
 			List<Prepared> sameKey = new ArrayList<>();
 			Set<String> keys = new HashSet<>();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -42,6 +43,12 @@ import io.github.redisstreams.binder.support.StreamEntry;
  * delivered only when a handler gets it, and the entries behind one that kills the JVM are not charged.
  * With batch-mode, a batch of new entries goes to the handler in one call ({@link BatchProcessor}): all of
  * them are delivered, so none is set back; pending entries still go one at a time.
+ * <p>
+ * On a partition ({@link ConsumerSettings#ordered()}), the one consumer keeps the stream's order instead: before
+ * it reads new entries (at its start, after a failed delivery, and every {@code claim-interval}) it finishes
+ * every pending entry of the group, oldest first, whoever owned it: its own at once, a previous owner's once
+ * idle for the takeover time, waiting for one that is not rather than passing it. A delivery that fails stops
+ * its batch: the failed entry is delivered again, after {@code claim-idle-time}, before anything behind it.
  * A failure of Redis never ends the loop: a lost connection is retried with exponential back-off
  * (logged once per outage), and a group that vanished is created again. Stopping lets the current
  * batch finish and be acknowledged.
@@ -103,6 +110,18 @@ final class ConsumerLoop implements Runnable {
 	/** Whether the last batch came from a claim: claims and new entries take turns. */
 	private boolean claimedLast;
 
+	/** On a partition read in stream order: set by a failed delivery, which then stops its batch; null otherwise. */
+	private final OrderHold hold;
+
+	/** On a partition read in stream order: whether the pending entries were finished since the last look. */
+	private boolean inOrderPendingDone;
+
+	/** On a partition read in stream order: whether the last pending batch had to wait for an entry. */
+	private boolean waitedForEntry;
+
+	/** Whether the consumer may read new entries now: its partition's lease is surely valid for one more read. */
+	private volatile BooleanSupplier readPermit = () -> true;
+
 	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
 	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
 
@@ -130,12 +149,21 @@ final class ConsumerLoop implements Runnable {
 		this.pendingUpdates = pendingUpdates;
 		this.predecessor = predecessor;
 		this.onFinished = onFinished;
+		this.hold = settings.ordered() ? new OrderHold() : null;
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe(),
 				RedisErrors::isAccessFailure);
 	}
 
 	String consumer() {
 		return this.consumer;
+	}
+
+	/**
+	 * With partitions shared dynamically: asked before each read of new entries; while it says no (the
+	 * partition's lease may expire before the read ends), the consumer reads nothing new.
+	 */
+	void setReadPermit(BooleanSupplier readPermit) {
+		this.readPermit = readPermit;
 	}
 
 	/**
@@ -404,6 +432,9 @@ final class ConsumerLoop implements Runnable {
 	 * entries (without blocking while a claim scan has more to take over).
 	 */
 	private Batch nextBatch(StreamCommands reader) {
+		if (this.hold != null) {
+			return nextBatchInOrder(reader);
+		}
 		if (!this.recovery.ownPendingDone()) {
 			return Batch.ofPending(this.recovery.nextOwnPending(reader));
 		}
@@ -419,6 +450,36 @@ final class ConsumerLoop implements Runnable {
 		}
 		this.claimedLast = false;
 		return Batch.ofNew(readNew(reader, !this.claimScanning));
+	}
+
+	/**
+	 * On a partition: the group's pending entries, oldest first, until none is left (looked at again every
+	 * {@code claim-interval}, for entries requeued meanwhile), then new entries.
+	 */
+	private Batch nextBatchInOrder(StreamCommands reader) {
+		if (System.nanoTime() - this.nextClaimAt >= 0) {
+			this.inOrderPendingDone = false;
+			this.nextClaimAt = System.nanoTime() + this.settings.redis().getClaimInterval().toNanos();
+		}
+		if (!this.inOrderPendingDone) {
+			// the acknowledgements of what was processed go on another connection: they must land first, or an
+			// entry processed already would look pending and be delivered again
+			this.acks.flush();
+			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+				return Batch.ofNew(List.of());
+			}
+			List<PendingEntry> pending = this.recovery.nextInStreamOrder(reader);
+			if (!pending.isEmpty()) {
+				return Batch.ofPending(pending);
+			}
+			this.inOrderPendingDone = true;
+		}
+		if (!this.readPermit.getAsBoolean()) {
+			// the lease was not renewed lately: a new owner may read this partition soon, this consumer must not
+			pause(Math.min(100, this.settings.redis().getBlockTimeout().toMillis()));
+			return Batch.ofNew(List.of());
+		}
+		return Batch.ofNew(readNew(reader, true));
 	}
 
 	private List<Delivery> readNew(StreamCommands reader, boolean block) {
@@ -492,8 +553,8 @@ final class ConsumerLoop implements Runnable {
 		List<Delivery> unprocessed = (this.batches != null)
 				? this.batches.process(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
 						this.unstarted)
-				: this.processor.processNew(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
-						this.unstarted, this.countsReset, this.manual);
+				: this.processor.processNew(batch, this.consumer, this.acks, this.held, this::stopsBatch,
+						this.unstarted, this.countsReset, this.manual, this.hold);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
 		if (!unprocessed.isEmpty()) {
 			// stopping: the rest of the batch goes back to the group rather than waiting claim-idle-time. One at a
@@ -501,18 +562,85 @@ final class ConsumerLoop implements Runnable {
 			this.leases.release(this.consumer, unprocessed.stream().map(Delivery::id).toList(),
 					(this.batches != null) ? null : 0L);
 		}
+		holdAfterFailure();
+	}
+
+	/**
+	 * Whether the current batch stops before its next entry: the consumer is stopping, or, on a partition, an
+	 * entry of the batch failed and must be delivered again before those behind it.
+	 */
+	private boolean stopsBatch() {
+		return !this.state.isRunning() || (this.hold != null && this.hold.isSet());
+	}
+
+	/**
+	 * On a partition, after a failed delivery (or an entry that another consumer still holds): waits, then looks
+	 * at the pending entries again, so that the failed entry comes back before anything behind it. The entries
+	 * of the batch behind it stay this consumer's, pending.
+	 */
+	private void holdAfterFailure() {
+		if (this.hold == null) {
+			return;
+		}
+		boolean failed = this.hold.isSet();
+		if (!failed && !this.waitedForEntry) {
+			return;
+		}
+		if (failed && logger.isDebugEnabled()) {
+			logger.debug("Entry " + this.hold.failedId() + " of " + this.settings.describe() + " failed; consumer '"
+					+ this.consumer + "' delivers it again after claim-idle-time, before the entries behind it");
+		}
+		this.hold.clear();
+		this.waitedForEntry = false;
+		this.inOrderPendingDone = false;
+		pause(failed ? this.settings.redis().getClaimIdleTime().toMillis()
+				: Math.min(this.settings.redis().getBlockTimeout().toMillis(), 1000));
 	}
 
 	private void processPending(StreamCommands reader, List<PendingEntry> batch) {
 		if (batch.isEmpty()) {
 			return;
 		}
+		if (this.hold != null) {
+			processPendingInOrder(reader, batch);
+			return;
+		}
 		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
-				() -> !this.state.isRunning(), (entry) -> this.recovery.take(reader, entry), this.manual);
+				() -> !this.state.isRunning(), (entry) -> this.recovery.take(reader, entry), this.manual, null);
 		// stopping: own entries not taken go back to the group at once (their counters untouched); others
 		// were never taken from their owners
 		List<String> own = untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList();
 		this.leases.release(this.consumer, own, null);
+	}
+
+	/**
+	 * On a partition: takes the pending entries in stream order, stopping at one that fails or that another
+	 * consumer still holds (its owner alive, or not yet known to be gone), which is then waited for. A look that
+	 * settles nothing and waits for nothing (all in hand here, with manual acknowledgement) ends the pending phase.
+	 */
+	private void processPendingInOrder(StreamCommands reader, List<PendingEntry> batch) {
+		// entries taken, or found gone (acknowledged, trimmed): the next look sees the ones behind them
+		int[] settled = { 0 };
+		List<PendingEntry> untaken = this.processor.processPending(batch, this.consumer, this.acks, this.held,
+				() -> this.waitedForEntry || stopsBatch(), (entry) -> {
+					Delivery delivery = this.recovery.takeInOrder(reader, entry, this.settings.takeoverIdleTime());
+					if (delivery == null && this.recovery.lastTakeBusy()) {
+						this.waitedForEntry = true;
+					}
+					else {
+						settled[0]++;
+					}
+					return delivery;
+				}, this.manual, this.hold);
+		if (!this.state.isRunning()) {
+			this.leases.release(this.consumer,
+					untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList(), null);
+			return;
+		}
+		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet()) {
+			this.inOrderPendingDone = true;
+		}
+		holdAfterFailure();
 	}
 
 	private void recreateGroup() {

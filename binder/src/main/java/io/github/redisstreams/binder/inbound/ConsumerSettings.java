@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder.inbound;
 
+import java.time.Duration;
 import java.util.List;
 
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
@@ -16,10 +17,31 @@ import io.github.redisstreams.binder.properties.RedisConsumerProperties;
  * @param deadLetterStream the dead-letter stream, or null when the binding dead-letters nothing
  * @param batchMode whether the handler takes a batch of entries per call (the core's {@code batch-mode})
  * @param contentType the binding's content type, for entries that carry none (the core's {@code content-type})
+ * @param takeoverIdleTime for the one consumer of a partition, which keeps the stream's order: how long another
+ * consumer's pending entry must have been idle before it is taken over (the partition lease time, or
+ * claim-idle-time with a static instance-index); null for a binding that is not partitioned
  */
 public record ConsumerSettings(String bindingName, String stream, String group, boolean anonymous,
 		List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream, boolean batchMode,
-		String contentType) {
+		String contentType, Duration takeoverIdleTime) {
+
+	/**
+	 * The settings of a binding that is not partitioned.
+	 */
+	public ConsumerSettings(String bindingName, String stream, String group, boolean anonymous,
+			List<String> consumerNames, RedisConsumerProperties redis, String deadLetterStream, boolean batchMode,
+			String contentType) {
+		this(bindingName, stream, group, anonymous, consumerNames, redis, deadLetterStream, batchMode, contentType,
+				null);
+	}
+
+	/**
+	 * Whether the binding reads one partition with one consumer, in stream order: pending entries (a failed one,
+	 * those of a previous owner) are finished, oldest first, before anything newer is read.
+	 */
+	public boolean ordered() {
+		return this.takeoverIdleTime != null;
+	}
 
 	/**
 	 * A short description for log messages.

@@ -5,7 +5,7 @@ import org.springframework.messaging.Message;
 /**
  * Where the messages of a consumer binding go.
  */
-interface DeliveryTarget {
+public interface DeliveryTarget {
 
 	/**
 	 * Hands a message to the binding's handler, on the calling thread.

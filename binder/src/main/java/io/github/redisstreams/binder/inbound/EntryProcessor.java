@@ -125,12 +125,14 @@ final class EntryProcessor {
 	 * @param countsReset the reset of the batch's delivery counters: a failure is recorded only after it, or
 	 * the reset (sent on another connection) could undo the record
 	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
+	 * @param hold on a partition read in stream order, set when an entry is left pending after a failure (the
+	 * caller's {@code stopping} then stops the batch behind it); null otherwise
 	 * @return the deliveries left unprocessed because the consumer is stopping (not those a stop already
 	 * handed back)
 	 */
 	List<Delivery> processNew(List<Delivery> batch, String consumer, AckBatcher acks, Set<String> held,
 			BooleanSupplier stopping, UnstartedEntries unstarted, CompletableFuture<?> countsReset,
-			ManualSettlement manual) {
+			ManualSettlement manual, OrderHold hold) {
 		if (batch.isEmpty()) {
 			return List.of();
 		}
@@ -144,7 +146,7 @@ final class EntryProcessor {
 				prepared.add(prepare(delivery, consumer));
 			}
 			Handling handling = new Handling(consumer, acks, held, alreadyProcessed(prepared, acks), countsReset,
-					manual);
+					manual, hold);
 			unstarted.begin(batch);
 			for (int i = 0; i < prepared.size(); i++) {
 				if (!unstarted.start(i)) {
@@ -177,13 +179,15 @@ final class EntryProcessor {
 	 * @param stopping whether the consumer is stopping: checked before each entry
 	 * @param take claims an entry for this consumer, returning null when it is not to be delivered here
 	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
+	 * @param hold on a partition read in stream order, set when an entry is left pending after a failure; null
+	 * otherwise
 	 * @return the entries left untaken because the consumer is stopping (or, with manual acknowledgement, has
 	 * {@code max-unacknowledged} entries waiting)
 	 */
 	List<PendingEntry> processPending(List<PendingEntry> batch, String consumer, AckBatcher acks, Set<String> held,
-			BooleanSupplier stopping, Function<PendingEntry, Delivery> take, ManualSettlement manual) {
+			BooleanSupplier stopping, Function<PendingEntry, Delivery> take, ManualSettlement manual, OrderHold hold) {
 		Handling handling = new Handling(consumer, acks, held, new HashSet<>(), CompletableFuture.completedFuture(null),
-				manual);
+				manual, hold);
 		List<String> taken = new ArrayList<>();
 		try {
 			for (int i = 0; i < batch.size(); i++) {
@@ -434,7 +438,11 @@ final class EntryProcessor {
 			// released: a failed entry must age, so that it is claimed and delivered again
 			handling.held().remove(delivery.id());
 			awaitQuietly(handling.countsReset());
-			handlerFailed(delivery, handling.consumer(), cause);
+			if (handlerFailed(delivery, handling.consumer(), cause) == DeliveryFailureHandler.Outcome.LEFT_PENDING
+					&& handling.hold() != null) {
+				// in stream order: nothing behind it is processed before it succeeds or is given up
+				handling.hold().failed(delivery.id());
+			}
 		}
 	}
 
@@ -519,13 +527,14 @@ final class EntryProcessor {
 		}
 	}
 
-	private void handlerFailed(Delivery delivery, String consumer, Throwable cause) {
+	private DeliveryFailureHandler.Outcome handlerFailed(Delivery delivery, String consumer, Throwable cause) {
 		try {
-			this.failures.handlerFailed(delivery, consumer, cause);
+			return this.failures.handlerFailed(delivery, consumer, cause);
 		}
 		catch (RedisException ex) {
 			logger.warn("Could not settle failed entry " + delivery.id() + " of " + this.settings.describe()
 					+ "; it stays pending and is delivered again later: " + ex);
+			return DeliveryFailureHandler.Outcome.LEFT_PENDING;
 		}
 	}
 
@@ -590,9 +599,10 @@ final class EntryProcessor {
 	 * @param countsReset the reset of the delivery counters of a batch of new entries (done at once for pending
 	 * entries)
 	 * @param manual with {@code ack-mode: manual}, the consumer's acknowledgement handles; null otherwise
+	 * @param hold on a partition read in stream order, where a failed entry stops its batch; null otherwise
 	 */
 	record Handling(String consumer, AckBatcher acks, Set<String> held, Set<String> processedKeys,
-			CompletableFuture<?> countsReset, ManualSettlement manual) {
+			CompletableFuture<?> countsReset, ManualSettlement manual, OrderHold hold) {
 
 	}
 

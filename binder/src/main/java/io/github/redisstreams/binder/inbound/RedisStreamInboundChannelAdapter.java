@@ -1,6 +1,9 @@
 package io.github.redisstreams.binder.inbound;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,6 +26,7 @@ import io.github.redisstreams.binder.idempotency.IdempotencyGuard;
 import io.github.redisstreams.binder.metrics.ConsumerBindingView;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
+import io.github.redisstreams.binder.partitioning.PartitionBalancer;
 import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 import io.github.redisstreams.binder.recovery.DeliveryFailureHandler;
 import io.github.redisstreams.binder.recovery.PendingEntryUpdates;
@@ -45,7 +49,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 
 	private final ConsumerSettings settings;
 
-	private final StreamConsumerContainer container;
+	private final BindingConsumers container;
 
 	private MessageChannel failureChannel;
 
@@ -64,6 +68,16 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 		this.settings = settings;
 		this.container = new StreamConsumerContainer(settings, connections, provisioner, codec, retryTemplate,
 				failures, idempotency, scheduler, metrics, pendingUpdates, this);
+	}
+
+	/**
+	 * An adapter whose consumers are made elsewhere, e.g. those of partitions shared dynamically.
+	 * @param consumers makes the consumers that deliver to the given target (this adapter)
+	 */
+	public RedisStreamInboundChannelAdapter(ConsumerSettings settings,
+			Function<DeliveryTarget, BindingConsumers> consumers) {
+		this.settings = settings;
+		this.container = consumers.apply(this);
 	}
 
 	/**
@@ -119,6 +133,34 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	}
 
 	@Override
+	public int expectedConsumers() {
+		return this.container.expectedConsumers();
+	}
+
+	@Override
+	public Map<String, Object> partitionOwnership() {
+		if (!(this.container instanceof PartitionedConsumerContainer partitioned)) {
+			return null;
+		}
+		PartitionBalancer.Ownership ownership = partitioned.getBalancer().ownership();
+		Map<String, Object> view = new LinkedHashMap<>();
+		view.put("member", ownership.member());
+		view.put("token", ownership.token());
+		view.put("partitionCount", ownership.partitionCount());
+		view.put("liveMembers", ownership.members());
+		view.put("share", ownership.share());
+		view.put("owned", ownership.owned());
+		view.put("handingOver", ownership.handingOver());
+		return view;
+	}
+
+	@Override
+	public Map<Integer, String> partitionOwners() {
+		return (this.container instanceof PartitionedConsumerContainer partitioned)
+				? partitioned.getBalancer().owners() : null;
+	}
+
+	@Override
 	public int liveConsumers() {
 		return this.container.liveConsumers();
 	}
@@ -131,7 +173,7 @@ public class RedisStreamInboundChannelAdapter extends MessageProducerSupport
 	/**
 	 * The container that runs the binding's consumers.
 	 */
-	public StreamConsumerContainer getContainer() {
+	public BindingConsumers getContainer() {
 		return this.container;
 	}
 

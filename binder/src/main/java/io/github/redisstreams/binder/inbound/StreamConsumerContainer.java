@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,7 +35,7 @@ import io.github.redisstreams.binder.support.EntryCodec;
  * ({@code shutdown-timeout}). What the loops deliver goes to a {@link DeliveryTarget}, the channel adapter,
  * which knows nothing of this machinery.
  */
-public class StreamConsumerContainer {
+public class StreamConsumerContainer implements BindingConsumers {
 
 	private static final Log logger = LogFactory.getLog(StreamConsumerContainer.class);
 
@@ -63,6 +64,8 @@ public class StreamConsumerContainer {
 	private final DeliveryTarget target;
 
 	private TaskExecutor executor;
+
+	private BooleanSupplier readPermit = () -> true;
 
 	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
@@ -115,14 +118,29 @@ public class StreamConsumerContainer {
 		this.executor = executor;
 	}
 
+	/**
+	 * With partitions shared dynamically: whether the consumer may read new entries now (its partition's lease is
+	 * surely valid until the read ends); set before {@link #start()}.
+	 */
+	public void setReadPermit(BooleanSupplier readPermit) {
+		this.readPermit = readPermit;
+	}
+
 	public ConsumerSettings getSettings() {
 		return this.settings;
 	}
 
+	@Override
+	public int expectedConsumers() {
+		return this.settings.consumerNames().size();
+	}
+
+	@Override
 	public int liveConsumers() {
 		return (int) this.loops.stream().filter(ConsumerLoop::isAlive).count();
 	}
 
+	@Override
 	public int consumersInOutage() {
 		return (int) this.loops.stream().filter(ConsumerLoop::inOutage).count();
 	}
@@ -131,6 +149,7 @@ public class StreamConsumerContainer {
 	 * Starts one loop per consumer name; a loop whose predecessor under the same name still runs a handler
 	 * waits for it before it reads.
 	 */
+	@Override
 	public void start() {
 		synchronized (this.lifecycle) {
 			startLoops();
@@ -162,6 +181,7 @@ public class StreamConsumerContainer {
 					: null;
 			ConsumerLoop loop = new ConsumerLoop(this.settings, consumer, this.connections, this.provisioner, processor,
 					acks, this.leaseKeeper, recovery, this.pendingUpdates, predecessor, this::loopFinished, manual);
+			loop.setReadPermit(this.readPermit);
 			if (this.paused) {
 				loop.pauseReading();
 			}
@@ -183,6 +203,7 @@ public class StreamConsumerContainer {
 	 * the rest back. A handler still running after that keeps its leases until it returns, so that its
 	 * entry is not taken over and run twice at once.
 	 */
+	@Override
 	public void stop() {
 		synchronized (this.lifecycle) {
 			this.stopping = true;
@@ -231,6 +252,7 @@ public class StreamConsumerContainer {
 	 * @param task e.g. giving the consumer names back, which a new binding must not reuse while a handler
 	 * still runs under them
 	 */
+	@Override
 	public void whenFinished(Runnable task) {
 		synchronized (this.lifecycle) {
 			if (this.stopping && noLoopAlive()) {
@@ -277,11 +299,13 @@ public class StreamConsumerContainer {
 	 * fetched are finished and acknowledged first, so no entry waits on a paused instance (with manual
 	 * acknowledgement, entries the application has not settled yet keep waiting for it, leased).
 	 */
+	@Override
 	public void pause() {
 		this.paused = true;
 		this.loops.forEach(ConsumerLoop::pauseReading);
 	}
 
+	@Override
 	public void resume() {
 		this.paused = false;
 		this.loops.forEach(ConsumerLoop::resume);
@@ -291,6 +315,7 @@ public class StreamConsumerContainer {
 	 * Whether every consumer of the binding has actually stopped reading, which may take up to
 	 * {@code block-timeout} (plus the current batch) after {@link #pause()}.
 	 */
+	@Override
 	public boolean isPaused() {
 		return this.paused && this.loops.stream().allMatch(ConsumerLoop::isParked);
 	}

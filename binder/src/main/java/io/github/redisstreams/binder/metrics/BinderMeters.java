@@ -54,6 +54,15 @@ public final class BinderMeters {
 	/** Pending entries deleted from the stream (trimmed) before they were processed: lost messages. */
 	public static final String LOST_TO_TRIMMING = PREFIX + ".lost.to.trimming";
 
+	/**
+	 * Changes of the partitions an instance owns (partition-assignment dynamic), tagged {@link #TAG_CHANGE}:
+	 * taken, handed-over, released, lost.
+	 */
+	public static final String PARTITION_REBALANCES = PREFIX + ".partition.rebalances";
+
+	/** Tag of {@link #PARTITION_REBALANCES}: what happened to the partition. */
+	public static final String TAG_CHANGE = "change";
+
 	// --- consumer timers ----------------------------------------------------------------------
 
 	/** Time the handler took for one delivery, retries included. */

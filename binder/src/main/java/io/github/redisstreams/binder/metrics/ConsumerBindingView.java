@@ -1,6 +1,7 @@
 package io.github.redisstreams.binder.metrics;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What operations tooling (health, metrics, the actuator endpoint) may know about a running consumer
@@ -35,6 +36,31 @@ public interface ConsumerBindingView {
 	 * Whether the binding is paused and its consumers have stopped reading.
 	 */
 	boolean isPaused();
+
+	/**
+	 * How many reading loops the binding should run now: one per consumer name, or, with partitions shared
+	 * dynamically, one per partition this instance owns.
+	 */
+	default int expectedConsumers() {
+		return consumerNames().size();
+	}
+
+	/**
+	 * With partitions shared dynamically (partition-assignment dynamic): this instance's view of the ownership
+	 * (its member name and lease token, the live members, its share, the partitions it owns and those it is
+	 * handing over); null for other bindings.
+	 */
+	default Map<String, Object> partitionOwnership() {
+		return null;
+	}
+
+	/**
+	 * With partitions shared dynamically: who holds each partition's lease now, read from Redis (an owner's
+	 * token, or "" for none); null for other bindings.
+	 */
+	default Map<Integer, String> partitionOwners() {
+		return null;
+	}
 
 	/**
 	 * How many of the binding's reading loops are running (their threads alive).

@@ -73,6 +73,14 @@ public interface ConsumerMetrics {
 	}
 
 	/**
+	 * A change of the partitions this instance owns (partition-assignment dynamic).
+	 * @param change {@code taken}, {@code handed-over} (given up to another instance after a rebalance),
+	 * {@code released} (given up when the binding stopped) or {@code lost} (its lease expired)
+	 */
+	default void partitionOwnershipChanged(String change) {
+	}
+
+	/**
 	 * Time the handler took for one delivery, retries included.
 	 */
 	default void handlerDuration(long nanos) {

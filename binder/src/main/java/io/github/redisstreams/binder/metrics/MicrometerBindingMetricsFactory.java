@@ -1,5 +1,8 @@
 package io.github.redisstreams.binder.metrics;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -69,7 +72,14 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 
 		private final Timer endToEndLatency;
 
+		private final Map<String, Counter> partitionChanges = new HashMap<>();
+
 		MicrometerConsumerMetrics(MeterRegistry registry, Tags tags) {
+			for (String change : List.of("taken", "handed-over", "released", "lost")) {
+				this.partitionChanges.put(change, counter(registry, BinderMeters.PARTITION_REBALANCES,
+						tags.and(BinderMeters.TAG_CHANGE, change),
+						"Changes of the partitions this instance owns (partition-assignment dynamic)"));
+			}
 			this.received = counter(registry, BinderMeters.RECEIVED, tags,
 					"Entries handed to the binding: new, own pending and claimed");
 			this.acked = counter(registry, BinderMeters.ACKED, tags, "Entries acknowledged after success");
@@ -142,6 +152,14 @@ public class MicrometerBindingMetricsFactory implements BindingMetricsFactory {
 		@Override
 		public void stepsDiscarded(int count) {
 			this.stepsDiscarded.increment(count);
+		}
+
+		@Override
+		public void partitionOwnershipChanged(String change) {
+			Counter counter = this.partitionChanges.get(change);
+			if (counter != null) {
+				counter.increment();
+			}
 		}
 
 		@Override

@@ -146,6 +146,29 @@ public class RedisConsumerProperties {
 	private Duration shutdownTimeout = Duration.ofSeconds(30);
 
 	/**
+	 * How the partitions of a partitioned binding (spring.cloud.stream.bindings.<binding>.consumer.partitioned)
+	 * are shared among the instances of its group: static (each instance reads the partition of its
+	 * instance-index, or those of its instance-index-list) or dynamic (the live instances share the partitions
+	 * through ownership leases in Redis, each taking about partition-count / instances, and share them again when
+	 * an instance joins, leaves or dies; needs partition-count, not instance-index-list).
+	 */
+	private PartitionAssignment partitionAssignment = PartitionAssignment.STATIC;
+
+	/**
+	 * With partition-assignment dynamic: the number of partitions of the destination, the producer's
+	 * partition-count. Required then.
+	 */
+	private Integer partitionCount;
+
+	/**
+	 * With partition-assignment dynamic: how long an instance's ownership of a partition (and its membership of
+	 * the group) lasts without renewal. Renewed every third of it; when an instance dies, its partitions are taken
+	 * over after at most this long, and their pending entries as soon as they have been idle this long. At most
+	 * claim-idle-time, at least twice block-timeout.
+	 */
+	private Duration partitionLeaseTime = Duration.ofSeconds(10);
+
+	/**
 	 * Skipping of duplicate deliveries by business key.
 	 */
 	private final Idempotency idempotency = new Idempotency();
@@ -296,6 +319,37 @@ public class RedisConsumerProperties {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	public PartitionAssignment getPartitionAssignment() {
+		return this.partitionAssignment;
+	}
+
+	public void setPartitionAssignment(PartitionAssignment partitionAssignment) {
+		this.partitionAssignment = partitionAssignment;
+	}
+
+	public Integer getPartitionCount() {
+		return this.partitionCount;
+	}
+
+	public void setPartitionCount(Integer partitionCount) {
+		this.partitionCount = partitionCount;
+	}
+
+	public Duration getPartitionLeaseTime() {
+		return this.partitionLeaseTime;
+	}
+
+	public void setPartitionLeaseTime(Duration partitionLeaseTime) {
+		this.partitionLeaseTime = partitionLeaseTime;
+	}
+
+	/**
+	 * Whether the instances of the group share the partitions through ownership leases.
+	 */
+	public boolean dynamicPartitions() {
+		return this.partitionAssignment == PartitionAssignment.DYNAMIC;
+	}
+
 	public Idempotency getIdempotency() {
 		return this.idempotency;
 	}
@@ -359,6 +413,38 @@ public class RedisConsumerProperties {
 			throw PropertyChecks.invalid(prefix + ".dlq-name", this.dlqName, "must not be blank");
 		}
 		this.idempotency.validate(prefix + ".idempotency");
+		validatePartitions(prefix);
+	}
+
+	private void validatePartitions(String prefix) {
+		if (this.partitionAssignment == null) {
+			throw PropertyChecks.invalid(prefix + ".partition-assignment", null, "must be static or dynamic");
+		}
+		PropertyChecks.positive(prefix + ".partition-lease-time", this.partitionLeaseTime);
+		if (this.partitionCount != null) {
+			PropertyChecks.positive(prefix + ".partition-count", this.partitionCount);
+		}
+		if (!dynamicPartitions()) {
+			return;
+		}
+		if (this.partitionCount == null) {
+			throw PropertyChecks.invalid(prefix + ".partition-count", null,
+					"must be set with partition-assignment dynamic (the producer's partition-count)");
+		}
+		if (this.partitionLeaseTime.compareTo(this.claimIdleTime) > 0) {
+			// the new owner takes the old owner's pending entries once idle for the lease time
+			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,
+					"must be at most claim-idle-time (" + this.claimIdleTime + ")");
+		}
+		if (this.partitionLeaseTime.compareTo(this.blockTimeout.multipliedBy(2)) < 0) {
+			// a consumer reads only while its lease is surely valid until the read ends
+			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,
+					"must be at least twice block-timeout (" + this.blockTimeout + ")");
+		}
+		if (this.partitionLeaseTime.toMillis() < 300) {
+			throw PropertyChecks.invalid(prefix + ".partition-lease-time", this.partitionLeaseTime,
+					"must be at least 300ms (it is renewed every third of it)");
+		}
 	}
 
 	/**

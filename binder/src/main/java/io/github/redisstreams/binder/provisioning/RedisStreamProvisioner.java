@@ -1,6 +1,9 @@
 package io.github.redisstreams.binder.provisioning;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
 
 import io.lettuce.core.RedisException;
@@ -70,10 +73,13 @@ public class RedisStreamProvisioner implements
 	public ConsumerDestination provisionConsumerDestination(String name, String group,
 			ExtendedConsumerProperties<RedisConsumerProperties> properties) throws ProvisioningException {
 		String stream = StreamKeys.stream(this.binderProperties.getKeyPrefix(), name);
+		boolean anonymous = !StringUtils.hasText(group);
+		if (properties.isPartitioned() && properties.getExtension().dynamicPartitions()) {
+			return provisionSharedPartitions(stream, group, anonymous, properties);
+		}
 		if (properties.isPartitioned()) {
 			stream = StreamKeys.partition(stream, properties.getInstanceIndex());
 		}
-		boolean anonymous = !StringUtils.hasText(group);
 		String groupName = anonymous ? StreamKeys.ANONYMOUS_GROUP_PREFIX + UUID.randomUUID() : group;
 		// resolved first: a bad dlq-name stops the binding before anything is created
 		String deadLetterStream = isDlqEnabled(properties.getExtension(), anonymous)
@@ -87,6 +93,35 @@ public class RedisStreamProvisioner implements
 			warnIfOnlyPartitionsHaveData(stream, properties.getBindingName());
 		}
 		return new RedisStreamConsumerDestination(stream, groupName, anonymous, deadLetterStream);
+	}
+
+	/**
+	 * Partitions shared dynamically: the group on every partition stream, which any instance may come to own,
+	 * and the dead-letter stream of each partition (in its slot).
+	 */
+	private RedisStreamConsumerDestination provisionSharedPartitions(String stream, String group, boolean anonymous,
+			ExtendedConsumerProperties<RedisConsumerProperties> properties) {
+		String bindingName = (properties.getBindingName() != null) ? properties.getBindingName()
+				: properties.getExtension().bindingName();
+		if (anonymous) {
+			throw new IllegalArgumentException("Invalid value for '"
+					+ RedisExtendedBindingProperties.consumerPrefix(bindingName) + ".partition-assignment': dynamic "
+					+ "shares partitions among the instances of a group; set spring.cloud.stream.bindings."
+					+ bindingName + ".group");
+		}
+		StartOffset start = properties.getExtension().getStartOffset();
+		GroupOffset offset = (start == null || start == StartOffset.EARLIEST) ? GroupOffset.FIRST : GroupOffset.LAST;
+		List<String> deadLetters = new ArrayList<>();
+		int partitions = properties.getExtension().getPartitionCount();
+		for (int partition = 0; partition < partitions; partition++) {
+			String partitionStream = StreamKeys.partition(stream, partition);
+			deadLetters.add(isDlqEnabled(properties.getExtension(), false)
+					? deadLetterStream(partitionStream, group, false, properties) : null);
+		}
+		for (int partition = 0; partition < partitions; partition++) {
+			ensureGroup(StreamKeys.partition(stream, partition), group, offset);
+		}
+		return new RedisStreamConsumerDestination(stream, group, false, null, Collections.unmodifiableList(deadLetters));
 	}
 
 	/**

@@ -60,6 +60,8 @@ public class PendingEntryRecovery {
 
 	private String claimCursor = START;
 
+	private boolean lastTakeBusy;
+
 	public PendingEntryRecovery(String consumer, Duration claimIdleTime, int batchSize, ConsumerMetrics metrics,
 			PendingEntryUpdates updates) {
 		this.stream = updates.stream();
@@ -120,6 +122,39 @@ public class PendingEntryRecovery {
 	}
 
 	/**
+	 * For the one consumer of a partition, which keeps the stream's order: the oldest pending entries of the
+	 * group, whoever owns them ({@code XPENDING stream group - + count}), to be taken in this order with
+	 * {@link #takeInOrder}. Always from the start: what was taken is acknowledged before the next look.
+	 * @param commands the consumer's connection
+	 * @return the batch; empty when nothing is pending
+	 */
+	public List<PendingEntry> nextInStreamOrder(StreamCommands commands) {
+		List<PendingMessage> pending = commands.xpending(this.stream, this.group, this.batchSize);
+		return pending.stream()
+			.map((message) -> new PendingEntry(message.getId(), this.consumer.equals(message.getConsumer())))
+			.toList();
+	}
+
+	/**
+	 * Takes a pending entry found by {@link #nextInStreamOrder}: its own at once, another consumer's only once
+	 * it has been idle for {@code minIdle} (fenced in the script, as for {@link #take}). When it returns null,
+	 * {@link #lastTakeBusy()} tells whether the entry is still pending elsewhere and must be waited for.
+	 * @param minIdle how long another consumer's entry must have been idle: the time after which its owner is
+	 * known to be gone
+	 */
+	public Delivery takeInOrder(StreamCommands commands, PendingEntry entry, Duration minIdle) {
+		return take(commands, entry, entry.own() ? 0 : minIdle.toMillis());
+	}
+
+	/**
+	 * Whether the last take found its entry still pending and not to be taken (another consumer's, not idle
+	 * long enough): the consumer of a partition must not go past it.
+	 */
+	public boolean lastTakeBusy() {
+		return this.lastTakeBusy;
+	}
+
+	/**
 	 * Whether the last claim scan went through the whole PEL.
 	 * @return true when the next scan starts from the beginning again
 	 */
@@ -135,10 +170,14 @@ public class PendingEntryRecovery {
 	 * meanwhile, taken by a live consumer, or deleted from the stream: a loss, then reported)
 	 */
 	public Delivery take(StreamCommands commands, PendingEntry entry) {
+		return take(commands, entry, entry.own() ? 0 : this.claimIdleTime.toMillis());
+	}
+
+	private Delivery take(StreamCommands commands, PendingEntry entry, long minIdleMillis) {
 		List<Object> reply = commands.eval(TAKE, ScriptOutputType.MULTI, List.of(this.stream),
-				ScriptArgs.of(this.group, this.consumer, entry.own() ? 0 : this.claimIdleTime.toMillis(), entry.id(),
-						entry.own() ? this.consumer : ""));
+				ScriptArgs.of(this.group, this.consumer, minIdleMillis, entry.id(), entry.own() ? this.consumer : ""));
 		String outcome = text(reply.get(0));
+		this.lastTakeBusy = "busy".equals(outcome);
 		if ("deleted".equals(outcome)) {
 			this.updates.reportLost(List.of(entry.id()));
 			return null;

@@ -8,13 +8,17 @@
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] min idle (ms), ARGV[4] entry id, ARGV[5] expected owner ('' = any)
 -- Returns one of
 --   { 'taken', previous owner, delivery count, field, value, ... }
---   { 'busy' }     not pending any more (acknowledged meanwhile), not idle long enough, or another owner
+--   { 'gone' }     not pending any more (acknowledged meanwhile)
+--   { 'busy' }     not idle long enough, or another owner than the expected one
 --   { 'deleted', previous owner, delivery count }   deleted from the stream while pending: acknowledged
 --                  here so that the loss is reported exactly once
 -- A deleted entry of another consumer that was active within min-idle is left alone: Redis cannot renew
 -- the lease of a deleted entry, and that consumer may still be processing it from memory.
 local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[4], ARGV[4], 1)
-if #pending == 0 or pending[1][3] < tonumber(ARGV[3]) or (ARGV[5] ~= '' and pending[1][2] ~= ARGV[5]) then
+if #pending == 0 then
+  return { 'gone' }
+end
+if pending[1][3] < tonumber(ARGV[3]) or (ARGV[5] ~= '' and pending[1][2] ~= ARGV[5]) then
   return { 'busy' }
 end
 local owner, count = pending[1][2], pending[1][4]

@@ -68,6 +68,35 @@ class RedisConsumerPropertiesTests {
 	}
 
 	@Test
+	void dynamicPartitionsNeedACountAndALeaseWithinClaimIdleTime() {
+		assertValid((properties) -> properties.setPartitionCount(12));
+		assertValid((properties) -> {
+			properties.setPartitionAssignment(PartitionAssignment.DYNAMIC);
+			properties.setPartitionCount(12);
+		});
+		assertInvalid("partition-count", (properties) -> properties.setPartitionAssignment(PartitionAssignment.DYNAMIC));
+		assertInvalid("partition-count", (properties) -> properties.setPartitionCount(0));
+		assertInvalid("partition-assignment", (properties) -> properties.setPartitionAssignment(null));
+		assertInvalid("partition-lease-time", (properties) -> properties.setPartitionLeaseTime(Duration.ZERO));
+		assertInvalid("partition-lease-time", (properties) -> {
+			properties.setPartitionAssignment(PartitionAssignment.DYNAMIC);
+			properties.setPartitionCount(12);
+			properties.setPartitionLeaseTime(Duration.ofSeconds(31));
+		});
+		assertInvalid("partition-lease-time", (properties) -> {
+			properties.setPartitionAssignment(PartitionAssignment.DYNAMIC);
+			properties.setPartitionCount(12);
+			properties.setPartitionLeaseTime(Duration.ofMillis(200));
+		});
+		// a consumer reads only while its lease is surely valid until the read ends
+		assertInvalid("partition-lease-time", (properties) -> {
+			properties.setPartitionAssignment(PartitionAssignment.DYNAMIC);
+			properties.setPartitionCount(12);
+			properties.setBlockTimeout(Duration.ofSeconds(6));
+		});
+	}
+
+	@Test
 	void ackModeMustBeSet() {
 		assertValid((properties) -> properties.setAckMode(AckMode.MANUAL));
 		assertInvalid("ack-mode", (properties) -> properties.setAckMode(null));

@@ -1,7 +1,5 @@
 package io.github.redisstreams.sample;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
 
@@ -10,28 +8,22 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.sync.RedisCommands;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 
-import org.springframework.util.StringUtils;
+import io.github.redisstreams.binder.test.RedisTestSupport;
 
 /**
- * The Redis the tests run against: {@code SPRING_DATA_REDIS_URL} (environment) or
- * {@code spring.data.redis.url} (system property), else a Redis on localhost:6379, else one started with
- * Testcontainers (needs Docker). Tests isolate themselves with unique names and delete their keys.
+ * The Redis the tests run against, found as the binder's tests find theirs ({@link RedisTestSupport}):
+ * {@code SPRING_DATA_REDIS_URL} (environment) or {@code spring.data.redis.url} (system property), else a Redis
+ * on localhost:6379, else a {@code redis-server} started for the test JVM (the PATH's, or the embedded Redis
+ * 6.2). Tests isolate themselves with unique names and delete their keys.
  */
 public final class TestRedis {
-
-	private static String url;
 
 	private TestRedis() {
 	}
 
-	public static synchronized String url() {
-		if (url == null) {
-			url = resolve();
-		}
-		return url;
+	public static String url() {
+		return RedisTestSupport.redisUrl();
 	}
 
 	/**
@@ -71,34 +63,6 @@ public final class TestRedis {
 				cursor = page;
 			}
 			while (!cursor.isFinished());
-		}
-	}
-
-	private static String resolve() {
-		String configured = System.getenv("SPRING_DATA_REDIS_URL");
-		if (!StringUtils.hasText(configured)) {
-			configured = System.getProperty("spring.data.redis.url");
-		}
-		if (StringUtils.hasText(configured)) {
-			return configured;
-		}
-		if (listening("localhost", 6379)) {
-			return "redis://localhost:6379";
-		}
-		GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse("redis:7.4-alpine"))
-			.withExposedPorts(6379);
-		container.start();
-		Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
-		return "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
-	}
-
-	private static boolean listening(String host, int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(host, port), 500);
-			return true;
-		}
-		catch (Exception ex) {
-			return false;
 		}
 	}
 

@@ -10,11 +10,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
@@ -36,6 +38,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
@@ -64,6 +67,9 @@ public class StreamCommands {
 
 	private final RedisRefusals refusals;
 
+	/** The blocking read under way, if any (only the reading loop of a dedicated connection reads). */
+	private volatile ReadInFlight readInFlight;
+
 	StreamCommands(StatefulConnection<byte[], byte[]> connection, Duration timeout, RedisRefusals refusals) {
 		this.connection = connection;
 		this.timeout = timeout;
@@ -74,6 +80,22 @@ public class StreamCommands {
 		else {
 			this.async = ((StatefulRedisConnection<byte[], byte[]>) connection).async();
 		}
+	}
+
+	/**
+	 * Gives up the read under way on this connection if its stream's slot is in one of the given slots: on a
+	 * cluster whose node died, the read waits on that node's connection for the whole command timeout (60 s by
+	 * default), although another node serves the slot now. The reader gets a {@link RedisException} and reads
+	 * again, from the new owner; entries the cancelled read may have received stay pending and are claimed again.
+	 * @param movedSlots whether a slot changed owner
+	 * @return whether a read was cancelled
+	 */
+	boolean cancelReadOn(IntPredicate movedSlots) {
+		ReadInFlight read = this.readInFlight;
+		if (read == null || !movedSlots.test(SlotHash.getSlot(read.stream()))) {
+			return false;
+		}
+		return read.reply().cancel(false);
 	}
 
 	StatefulConnection<byte[], byte[]> connection() {
@@ -132,8 +154,20 @@ public class StreamCommands {
 		if (block != null) {
 			args.block(block);
 		}
-		List<StreamMessage<byte[], byte[]>> messages = await("XREADGROUP", stream, this.async.xreadgroup(
-				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value())));
+		RedisFuture<List<StreamMessage<byte[], byte[]>>> read = this.async.xreadgroup(
+				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value()));
+		List<StreamMessage<byte[], byte[]>> messages;
+		this.readInFlight = new ReadInFlight(stream, read);
+		try {
+			messages = await("XREADGROUP", stream, read);
+		}
+		catch (CancellationException ex) {
+			throw new RedisException("The read of stream '" + stream + "' was given up: the Redis Cluster node serving "
+					+ "its slot changed while it waited", ex);
+		}
+		finally {
+			this.readInFlight = null;
+		}
 		if (messages == null || messages.isEmpty()) {
 			return Collections.emptyList();
 		}
@@ -476,6 +510,9 @@ public class StreamCommands {
 
 	public static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private record ReadInFlight(String stream, RedisFuture<?> reply) {
 	}
 
 }

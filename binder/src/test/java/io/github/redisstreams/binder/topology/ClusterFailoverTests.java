@@ -120,9 +120,9 @@ class ClusterFailoverTests {
 			failedButStored.retainAll(stored);
 			Set<String> acknowledgedBeforeFault = new HashSet<>(traffic.acknowledged());
 			acknowledgedBeforeFault.removeAll(traffic.acknowledgedSince(faultAt));
-			System.out.printf("failover (%s) %s: acknowledged=%d failed=%d (stored anyway=%d) lost=%d %s redelivered=%d "
+			System.out.printf("failover (%s) %s: acknowledged=%d failed=%d (stored anyway=%d) lost=%s redelivered=%d "
 					+ "key-order-inversions=%d recovery=%dms%n", name, this.stream, traffic.acknowledged().size(),
-					traffic.failed().size(), failedButStored.size(), lost.size(), lost, traffic.redeliveries(),
+					traffic.failed().size(), failedButStored.size(), OrderTraffic.summary(lost), traffic.redeliveries(),
 					traffic.keyOrderInversions(), recoveryMillis);
 			assertThat(traffic.delivered()).as("consumed orders were all stored").isSubsetOf(stored);
 			return new Outcome(lost, acknowledgedBeforeFault);

@@ -112,6 +112,12 @@ final class OrderTraffic implements AutoCloseable {
 		return since;
 	}
 
+	/** When (nanoTime) the last of the given orders was acknowledged; {@code Long.MIN_VALUE} for none. */
+	long lastAcknowledgement(Set<String> ids) {
+		return ids.stream().map(this.acknowledged::get).filter(java.util.Objects::nonNull).mapToLong(Long::longValue)
+			.max().orElse(Long.MIN_VALUE);
+	}
+
 	Set<String> failed() {
 		return new TreeSet<>(this.failed);
 	}
@@ -147,6 +153,11 @@ final class OrderTraffic implements AutoCloseable {
 			}
 		}
 		return inversions;
+	}
+
+	/** A set for a log line: its size and at most its first ten members. */
+	static String summary(Set<String> ids) {
+		return ids.size() + " " + ids.stream().limit(10).toList() + ((ids.size() > 10) ? "..." : "");
 	}
 
 	/** The order id in an entry's JSON payload. */

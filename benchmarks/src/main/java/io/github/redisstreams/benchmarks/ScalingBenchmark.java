@@ -93,6 +93,8 @@ public final class ScalingBenchmark {
 			// warm-up of both, then the rounds interleaved so that both meet the same load from the rest of the machine
 			standalone.round(this.messages / 4);
 			sharded.round(this.messages / 4);
+			standalone.measureIdle();
+			sharded.measureIdle();
 			for (int round = 0; round < this.rounds; round++) {
 				results.add(standalone.round(this.messages));
 				results.add(sharded.round(this.messages));
@@ -112,15 +114,16 @@ public final class ScalingBenchmark {
 				Runtime.getRuntime().availableProcessors(), this.messages, this.partitions, this.destination,
 				this.rounds));
 		add("");
-		add("| topology | msg/s | Redis CPU, all nodes (µs/msg) | Redis command time (µs/msg) | per node: partitions, "
-				+ "CPU µs/msg, share of the Redis CPU |");
-		add("|---|---:|---:|---:|---|");
+		add("| topology | msg/s | Redis CPU, all nodes (µs/msg) | of which added by the messages (µs/msg) | Redis command "
+				+ "time (µs/msg) | per node: partitions, CPU µs/msg, share of the Redis CPU | idle CPU per node |");
+		add("|---|---:|---:|---:|---:|---|---|");
 		for (String topology : List.of("one Redis", "cluster, 3 masters")) {
 			List<Result> mine = results.stream().filter((r) -> r.topology.equals(topology))
 				.sorted(Comparator.comparingDouble(Result::messagesPerSecond)).toList();
 			Result median = mine.get(mine.size() / 2);
-			add(String.format("| %s | %,.0f | %.2f | %.2f | %s |", topology, median.messagesPerSecond(),
-					median.cpuMicrosPerMessage(), median.commandMicrosPerMessage(), median.perNode()));
+			add(String.format("| %s | %,.0f | %.2f | %.2f | %.2f | %s | %s |", topology, median.messagesPerSecond(),
+					median.cpuMicrosPerMessage(), median.marginalCpuMicrosPerMessage(), median.commandMicrosPerMessage(),
+					median.perNode(), median.idle()));
 		}
 		add("");
 		add("Redis command time per message and command (median round):");
@@ -138,7 +141,20 @@ public final class ScalingBenchmark {
 
 	/** One round's outcome on one topology. */
 	record Result(String topology, int messages, Duration elapsed, Map<Integer, RedisNodes.NodeCost> costs,
-			Map<Integer, Integer> partitionsPerNode) {
+			Map<Integer, Integer> partitionsPerNode, Map<Integer, Double> idleCpu) {
+
+		/** The Redis CPU the messages added, all nodes: the round's CPU less what the nodes spend idle. */
+		double marginalCpuMicrosPerMessage() {
+			double idle = this.idleCpu.values().stream().mapToDouble(Double::doubleValue).sum()
+					* (this.elapsed.toNanos() / 1e9);
+			return (this.costs.values().stream().mapToDouble(RedisNodes.NodeCost::cpuSeconds).sum() - idle) * 1e6
+					/ this.messages;
+		}
+
+		String idle() {
+			return this.idleCpu.values().stream().map((cpu) -> String.format("%.1f%%", cpu * 100))
+				.collect(Collectors.joining(" / "));
+		}
 
 		double messagesPerSecond() {
 			return this.messages / (this.elapsed.toNanos() / 1e9);
@@ -200,6 +216,9 @@ public final class ScalingBenchmark {
 
 		private int round;
 
+		/** Redis CPU seconds per second of each node while the application idles (blocking reads, cluster bus). */
+		private Map<Integer, Double> idleCpu = Map.of();
+
 		Topology(String name, RedisNodes nodes, ScalingBenchmark benchmark) {
 			this.name = name;
 			this.nodes = nodes;
@@ -231,6 +250,17 @@ public final class ScalingBenchmark {
 			this.consumed = this.app.getBean(ScalingApplication.class).consumed;
 		}
 
+		/** Reads each node's CPU over five seconds without traffic: the cost that does not depend on messages. */
+		void measureIdle() {
+			Map<Integer, RedisNodes.NodeCost> start = this.nodes.read();
+			long began = System.nanoTime();
+			LockSupport.parkNanos(Duration.ofSeconds(5).toNanos());
+			double seconds = (System.nanoTime() - began) / 1e9;
+			Map<Integer, Double> idle = new LinkedHashMap<>();
+			this.nodes.read().forEach((port, cost) -> idle.put(port, cost.minus(start.get(port)).cpuSeconds() / seconds));
+			this.idleCpu = idle;
+		}
+
 		Result round(int messages) {
 			this.round++;
 			long before = this.consumed.sum();
@@ -252,7 +282,7 @@ public final class ScalingBenchmark {
 			Map<Integer, RedisNodes.NodeCost> end = this.nodes.read();
 			Map<Integer, RedisNodes.NodeCost> spent = new LinkedHashMap<>();
 			end.forEach((port, cost) -> spent.put(port, cost.minus(start.get(port))));
-			return new Result(this.name, messages, elapsed, spent, this.partitionsPerNode);
+			return new Result(this.name, messages, elapsed, spent, this.partitionsPerNode, this.idleCpu);
 		}
 
 		@Override

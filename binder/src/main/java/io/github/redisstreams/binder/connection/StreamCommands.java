@@ -139,6 +139,14 @@ public class StreamCommands {
 		return await("DEL", key, this.async.del(bytes(key)));
 	}
 
+	/**
+	 * {@code WAIT replicas timeout}: how many replicas have received the writes this connection made before it.
+	 * Blocks the connection until then or until the timeout.
+	 */
+	public RedisFuture<Long> waitAsync(int replicas, Duration timeout) {
+		return this.async.waitForReplication(replicas, timeout.toMillis());
+	}
+
 	// --- reads --------------------------------------------------------------------------------
 
 	/**

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
 import io.lettuce.core.Consumer;
@@ -23,9 +24,11 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -67,6 +70,9 @@ public class StreamCommands {
 
 	private final RedisRefusals refusals;
 
+	/** How many times the connection was lost: a command sent again after a reconnection runs in another session. */
+	private final AtomicLong disconnections = new AtomicLong();
+
 	/** The blocking read under way, if any (only the reading loop of a dedicated connection reads). */
 	private volatile ReadInFlight readInFlight;
 
@@ -74,6 +80,14 @@ public class StreamCommands {
 		this.connection = connection;
 		this.timeout = timeout;
 		this.refusals = refusals;
+		if (connection instanceof RedisChannelHandler<?, ?> handler) {
+			handler.addListener(new RedisConnectionStateListener() {
+				@Override
+				public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+					StreamCommands.this.disconnections.incrementAndGet();
+				}
+			});
+		}
 		if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
 			this.async = cluster.async();
 		}
@@ -137,6 +151,16 @@ public class StreamCommands {
 
 	public long del(String key) {
 		return await("DEL", key, this.async.del(bytes(key)));
+	}
+
+	/**
+	 * The connection's session: it changes each time the connection is lost. Lettuce sends the commands that had
+	 * no reply again after reconnecting, possibly to another server (a new master): a {@code WAIT} answered in a
+	 * later session than a write says nothing about that write.
+	 * @return a number that grows with each loss of the connection
+	 */
+	public long session() {
+		return this.disconnections.get();
 	}
 
 	/**

@@ -146,8 +146,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
-			reply = this.replicaAcknowledgment.confirm(this.commands.xaddAsync(stream, addArgs(), fields)
-				.toCompletableFuture());
+			reply = this.replicaAcknowledgment
+				.confirm(() -> this.commands.xaddAsync(stream, addArgs(), fields).toCompletableFuture());
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.release();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import io.lettuce.core.RedisException;
 
@@ -20,6 +21,9 @@ import io.github.redisstreams.binder.connection.StreamCommands;
  * the whole connection: the other commands of the binder's shared connection wait behind it, normally for the
  * replication delay, at worst for {@code wait-timeout} when a replica lags or is gone. It also confirms the
  * writes the other bindings made on the same connection before it, which only makes their writes safer.
+ * <p>
+ * A {@code WAIT} that Lettuce sent again after a reconnection, possibly to another master, confirms nothing about
+ * the writes of the lost connection: those fail.
  */
 public final class ReplicaAcknowledgment {
 
@@ -33,7 +37,7 @@ public final class ReplicaAcknowledgment {
 	private final Duration timeout;
 
 	/** Writes sent since the last WAIT was sent, waiting for the next one. */
-	private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+	private List<Waiting> waiting = new ArrayList<>();
 
 	private boolean waitInFlight;
 
@@ -67,18 +71,21 @@ public final class ReplicaAcknowledgment {
 	}
 
 	/**
-	 * The reply of a write, completed only once enough replicas have it. Call it right after sending the write,
-	 * so that the next WAIT is sent after it. Cancelling the returned future cancels the write.
-	 * @param written the write's reply from the master
+	 * Sends a write and returns its reply, completed only once enough replicas have it.
+	 * @param write sends the write on the connection of this acknowledgment and returns its reply from the master
 	 * @return the same reply, confirmed by the replicas, or failed with a {@link ReplicasDidNotConfirmException}
+	 * (also when the connection was lost before the replicas confirmed). Cancelling it cancels the write.
 	 */
-	public <T> CompletableFuture<T> confirm(CompletableFuture<T> written) {
+	public <T> CompletableFuture<T> confirm(Supplier<CompletableFuture<T>> write) {
 		if (this == NONE) {
-			return written;
+			return write.get();
 		}
+		// read before the write is sent: a session that ends between the two makes the write unconfirmable
+		long session = this.commands.session();
+		CompletableFuture<T> written = write.get();
 		CompletableFuture<Void> replicated = new CompletableFuture<>();
 		synchronized (this) {
-			this.waiting.add(replicated);
+			this.waiting.add(new Waiting(session, replicated));
 			if (!this.waitInFlight) {
 				sendWait();
 			}
@@ -94,7 +101,7 @@ public final class ReplicaAcknowledgment {
 
 	/** Sends one WAIT for every write waiting; called holding the lock, so that no write slips past it. */
 	private void sendWait() {
-		List<CompletableFuture<Void>> batch = this.waiting;
+		List<Waiting> batch = this.waiting;
 		this.waiting = new ArrayList<>();
 		this.waitInFlight = true;
 		CompletableFuture<Long> reply;
@@ -103,19 +110,27 @@ public final class ReplicaAcknowledgment {
 		}
 		catch (RuntimeException ex) {
 			this.waitInFlight = false;
-			batch.forEach((write) -> write.completeExceptionally(ex));
+			batch.forEach((write) -> write.replicated().completeExceptionally(ex));
 			return;
 		}
 		reply.whenComplete((count, ex) -> {
-			for (CompletableFuture<Void> write : batch) {
+			long session = this.commands.session();
+			for (Waiting write : batch) {
 				if (ex != null) {
-					write.completeExceptionally(ex);
+					write.replicated().completeExceptionally(ex);
+				}
+				else if (write.session() != session) {
+					// the WAIT was sent again after a reconnection, maybe to another master: it proves nothing
+					write.replicated().completeExceptionally(new ReplicasDidNotConfirmException(
+							"the connection to Redis was lost before the replicas confirmed it"));
 				}
 				else if (count < this.replicas) {
-					write.completeExceptionally(new ReplicasDidNotConfirmException(count, this.replicas, this.timeout));
+					write.replicated().completeExceptionally(new ReplicasDidNotConfirmException("only " + count
+							+ " of the " + this.replicas + " replicas required by wait-for-replicas confirmed it within "
+							+ "wait-timeout " + this.timeout));
 				}
 				else {
-					write.complete(null);
+					write.replicated().complete(null);
 				}
 			}
 			synchronized (this) {
@@ -127,16 +142,19 @@ public final class ReplicaAcknowledgment {
 		});
 	}
 
+	/** A write waiting for the next WAIT, and the session of the connection it was sent in. */
+	private record Waiting(long session, CompletableFuture<Void> replicated) {
+	}
+
 	/**
 	 * Fewer replicas than {@code wait-for-replicas} confirmed a write within {@code wait-timeout}. The master stored
 	 * it: it is consumed unless the master fails before a replica receives it.
 	 */
 	public static final class ReplicasDidNotConfirmException extends RedisException {
 
-		ReplicasDidNotConfirmException(long confirmed, int required, Duration timeout) {
-			super("Stored on the master, but only " + confirmed + " of the " + required
-					+ " replicas required by wait-for-replicas confirmed it within wait-timeout " + timeout
-					+ ": it may be lost if the master fails before a replica has it (sending it again may store it twice)");
+		ReplicasDidNotConfirmException(String why) {
+			super("Possibly stored on the master, but " + why + ": it may be lost if the master fails before a "
+					+ "replica has it (sending it again may store it twice)");
 		}
 
 	}

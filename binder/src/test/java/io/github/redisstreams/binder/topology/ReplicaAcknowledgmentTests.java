@@ -68,7 +68,7 @@ class ReplicaAcknowledgmentTests {
 				.isInstanceOf(MessageDeliveryException.class)
 				.hasRootCauseInstanceOf(ReplicasDidNotConfirmException.class)
 				.rootCause()
-				.hasMessageContaining("0 of the 1 replicas required by wait-for-replicas");
+				.hasMessageContaining("only 0 of the 1 replicas required by wait-for-replicas");
 			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("failed after wait-timeout, before send-timeout")
 				.isBetween(Duration.ofMillis(400), Duration.ofSeconds(3));
 			// the master stored it: the failure says it may be lost, not that it was not written

@@ -1,7 +1,9 @@
 package io.github.redisstreams.binder.topology;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +72,19 @@ class SentinelFailoverTests {
 			.isLessThan(1000);
 	}
 
+	/**
+	 * With {@code wait-for-replicas: 1} a send counts only once the replica has the entry: once the replica is
+	 * promoted, the old master's WAITs confirm nothing, the sends fail visibly, and no acknowledged order is lost.
+	 */
+	@Test
+	void sentinelFailsTheMasterOverAndWaitForReplicasLosesNothing() throws Exception {
+		this.sentinels = SentinelGroup.start();
+		Outcome outcome = underTraffic("SENTINEL FAILOVER, wait-for-replicas 1", this::sentinelFailover,
+				"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.wait-for-replicas=1",
+				"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.wait-timeout=500ms");
+		assertThat(outcome.lost()).as("acknowledged orders lost").isEmpty();
+	}
+
 	@Test
 	void masterIsKilled() throws Exception {
 		this.sentinels = SentinelGroup.start();
@@ -84,8 +99,8 @@ class SentinelFailoverTests {
 			.until(() -> this.sentinels.isReplica(oldMaster));
 	}
 
-	private Outcome underTraffic(String name, Fault fault) throws Exception {
-		try (ConfigurableApplicationContext app = startApplication(); OrderTraffic traffic = OrderTraffic.start(app)) {
+	private Outcome underTraffic(String name, Fault fault, String... properties) throws Exception {
+		try (ConfigurableApplicationContext app = startApplication(properties); OrderTraffic traffic = OrderTraffic.start(app)) {
 			await("traffic before the fault").atMost(RECOVERY).until(() -> traffic.deliveredAfter(0) >= 200);
 			int oldMaster = this.sentinels.masterPort();
 			int newMaster = this.sentinels.replicaPort();
@@ -129,8 +144,11 @@ class SentinelFailoverTests {
 					traffic.keyOrderInversions(), recoveryMillis);
 			assertThat(lost).as("lost orders: only writes the old master acknowledged before it stopped taking writes")
 				.isSubsetOf(acknowledgedBeforeWritesEnded);
-			// what was consumed and is no longer in the stream was read from the old master before it was demoted
-			assertThat(consumedButGone).as("consumed orders no longer stored").isSubsetOf(lost);
+			// what was consumed and is no longer in the stream was read from the old master before it was demoted:
+			// orders whose sends were acknowledged (lost) or failed visibly
+			Set<String> lostOrFailed = new TreeSet<>(lost);
+			lostOrFailed.addAll(traffic.failed());
+			assertThat(consumedButGone).as("consumed orders no longer stored").isSubsetOf(lostOrFailed);
 			return new Outcome(lost, lost.isEmpty() ? 0 : (traffic.lastAcknowledgement(lost) - faultAt) / 1_000_000);
 		}
 	}
@@ -143,20 +161,22 @@ class SentinelFailoverTests {
 		return stored;
 	}
 
-	private ConfigurableApplicationContext startApplication() {
+	private ConfigurableApplicationContext startApplication(String... properties) {
 		// Spring Boot's default connection settings apart from Sentinel
+		List<String> args = new ArrayList<>(List.of("--spring.data.redis.sentinel.master=" + SentinelGroup.MASTER_NAME,
+				"--spring.data.redis.sentinel.nodes=" + this.sentinels.sentinelNodes(),
+				"--spring.cloud.function.definition=handleOrder",
+				"--spring.cloud.stream.output-bindings=" + OrderTraffic.BINDING,
+				"--spring.cloud.stream.bindings." + OrderTraffic.BINDING + ".destination=" + this.stream,
+				"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.sync=true",
+				"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.send-timeout=2s",
+				"--spring.cloud.stream.bindings.handleOrder-in-0.destination=" + this.stream,
+				"--spring.cloud.stream.bindings.handleOrder-in-0.group=failover",
+				"--spring.cloud.stream.redis.default.consumer.block-timeout=100ms",
+				"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=2s"));
+		args.addAll(List.of(properties));
 		return new SpringApplicationBuilder(OrderTestApp.class).web(WebApplicationType.NONE)
-			.run("--spring.data.redis.sentinel.master=" + SentinelGroup.MASTER_NAME,
-					"--spring.data.redis.sentinel.nodes=" + this.sentinels.sentinelNodes(),
-					"--spring.cloud.function.definition=handleOrder",
-					"--spring.cloud.stream.output-bindings=" + OrderTraffic.BINDING,
-					"--spring.cloud.stream.bindings." + OrderTraffic.BINDING + ".destination=" + this.stream,
-					"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.sync=true",
-					"--spring.cloud.stream.redis.bindings." + OrderTraffic.BINDING + ".producer.send-timeout=2s",
-					"--spring.cloud.stream.bindings.handleOrder-in-0.destination=" + this.stream,
-					"--spring.cloud.stream.bindings.handleOrder-in-0.group=failover",
-					"--spring.cloud.stream.redis.default.consumer.block-timeout=100ms",
-					"--spring.cloud.stream.redis.bindings.handleOrder-in-0.consumer.claim-idle-time=2s");
+			.run(args.toArray(String[]::new));
 	}
 
 	/**

@@ -70,7 +70,7 @@ public class StreamCommands {
 
 	private final RedisRefusals refusals;
 
-	/** How many times the connection was lost: a command sent again after a reconnection runs in another session. */
+	/** How many times the connection was lost: a command sent again after a reconnection runs on a new link. */
 	private final AtomicLong disconnections = new AtomicLong();
 
 	/** The blocking read under way, if any (only the reading loop of a dedicated connection reads). */
@@ -154,12 +154,12 @@ public class StreamCommands {
 	}
 
 	/**
-	 * The connection's session: it changes each time the connection is lost. Lettuce sends the commands that had
+	 * The connection's generation: it grows each time the connection is lost. Lettuce sends the commands that had
 	 * no reply again after reconnecting, possibly to another server (a new master): a {@code WAIT} answered in a
-	 * later session than a write says nothing about that write.
+	 * later generation than a write says nothing about that write.
 	 * @return a number that grows with each loss of the connection
 	 */
-	public long session() {
+	public long generation() {
 		return this.disconnections.get();
 	}
 

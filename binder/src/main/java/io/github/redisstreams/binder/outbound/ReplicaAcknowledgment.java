@@ -80,12 +80,12 @@ public final class ReplicaAcknowledgment {
 		if (this == NONE) {
 			return write.get();
 		}
-		// read before the write is sent: a session that ends between the two makes the write unconfirmable
-		long session = this.commands.session();
+		// read before the write is sent: a reconnection between the two makes the write unconfirmable
+		long generation = this.commands.generation();
 		CompletableFuture<T> written = write.get();
 		CompletableFuture<Void> replicated = new CompletableFuture<>();
 		synchronized (this) {
-			this.waiting.add(new Waiting(session, replicated));
+			this.waiting.add(new Waiting(generation, replicated));
 			if (!this.waitInFlight) {
 				sendWait();
 			}
@@ -114,12 +114,12 @@ public final class ReplicaAcknowledgment {
 			return;
 		}
 		reply.whenComplete((count, ex) -> {
-			long session = this.commands.session();
+			long generation = this.commands.generation();
 			for (Waiting write : batch) {
 				if (ex != null) {
 					write.replicated().completeExceptionally(ex);
 				}
-				else if (write.session() != session) {
+				else if (write.generation() != generation) {
 					// the WAIT was sent again after a reconnection, maybe to another master: it proves nothing
 					write.replicated().completeExceptionally(new ReplicasDidNotConfirmException(
 							"the connection to Redis was lost before the replicas confirmed it"));
@@ -142,8 +142,8 @@ public final class ReplicaAcknowledgment {
 		});
 	}
 
-	/** A write waiting for the next WAIT, and the session of the connection it was sent in. */
-	private record Waiting(long session, CompletableFuture<Void> replicated) {
+	/** A write waiting for the next WAIT, and the generation of the connection it was sent in. */
+	private record Waiting(long generation, CompletableFuture<Void> replicated) {
 	}
 
 	/**

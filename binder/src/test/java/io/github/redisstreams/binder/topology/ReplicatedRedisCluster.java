@@ -69,6 +69,9 @@ final class ReplicatedRedisCluster implements AutoCloseable {
 	private void create() throws IOException {
 		for (int i = 0; i < 6; i++) {
 			int port = freePort();
+			while (this.ports.contains(port) || this.ports.contains(port + 10000) || this.ports.contains(port - 10000)) {
+				port = freePort();
+			}
 			this.ports.add(port);
 			Path nodeDirectory = Files.createDirectories(this.directory.resolve(Integer.toString(port)));
 			this.processes.put(port, new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),

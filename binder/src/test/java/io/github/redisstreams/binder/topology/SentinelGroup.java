@@ -52,7 +52,11 @@ final class SentinelGroup implements AutoCloseable {
 		this.directory = directory;
 		this.serverArgs = List.copyOf(serverArgs);
 		this.masterPort = freePort();
-		this.replicaPort = freePort();
+		int replica = freePort();
+		while (replica == this.masterPort) {
+			replica = freePort();
+		}
+		this.replicaPort = replica;
 		Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "sentinel-group-killer"));
 	}
 
@@ -79,6 +83,9 @@ final class SentinelGroup implements AutoCloseable {
 			.until(() -> node(this.masterPort).info("replication").contains("state=online"));
 		for (int i = 0; i < 3; i++) {
 			int port = freePort();
+			while (port == this.masterPort || port == this.replicaPort || this.sentinelPorts.contains(port)) {
+				port = freePort();
+			}
 			this.sentinelPorts.add(port);
 			Path sentinelDirectory = Files.createDirectories(this.directory.resolve("sentinel-" + port));
 			Path config = sentinelDirectory.resolve("sentinel.conf");

@@ -1,8 +1,12 @@
 package io.github.redisstreams.binder.topology;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.protocol.CommandType;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,13 +14,18 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.stream.binder.ExtendedProducerProperties;
 import org.springframework.cloud.stream.function.StreamBridge;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.channel.PublishSubscribeChannel;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.ErrorMessage;
+import org.springframework.messaging.support.MessageBuilder;
 
 import io.github.redisstreams.binder.outbound.ReplicaAcknowledgment.ReplicasDidNotConfirmException;
+import io.github.redisstreams.binder.properties.RedisProducerProperties;
+import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderTestApp;
 import io.github.redisstreams.binder.test.RedisTestSupport;
@@ -90,6 +99,34 @@ class ReplicaAcknowledgmentTests {
 		}
 	}
 
+	/**
+	 * The ACL rules of docs/security.md: a producer without retention needs {@code +ping +xadd}, and {@code +wait}
+	 * with wait-for-replicas.
+	 */
+	@Test
+	void aProducerWithTheDocumentedRulesWaitsAndOneWithoutWaitIsRefused() {
+		this.redis.node(this.redis.masterPort())
+			.aclSetuser("waiting-producer", AclSetuserArgs.Builder.on().addPassword("secret")
+				.keyPattern(this.stream).addCommand(CommandType.PING)
+				.addCommand(CommandType.XADD).addCommand(CommandType.WAIT));
+		try (RedisBinderHarness app = RedisBinderHarness
+			.startOn("redis://waiting-producer:secret@127.0.0.1:" + this.redis.masterPort())) {
+			ExtendedProducerProperties<RedisProducerProperties> properties = app.producerProperties("output-0");
+			properties.getExtension().setSync(true);
+			properties.getExtension().setWaitForReplicas(1);
+			MessageChannel orders = app.bindProducer(this.stream, properties).channel();
+			orders.send(MessageBuilder.withPayload(new Order("o-1", 1)).build());
+			assertThat(this.redis.node(this.redis.replicaPort()).xlen(this.stream)).isOne();
+
+			this.redis.node(this.redis.masterPort()).aclSetuser("waiting-producer",
+					AclSetuserArgs.Builder.removeCommand(CommandType.WAIT));
+			assertThatThrownBy(() -> orders.send(MessageBuilder.withPayload(new Order("o-2", 1)).build()))
+				.rootCause()
+				.hasMessageContaining("NOPERM")
+				.hasMessageContaining("wait");
+		}
+	}
+
 	@Test
 	void aWaitLongerThanTheSendTimeoutIsRefusedAtStartup() {
 		// the binding output-bindings declares is bound at startup
@@ -103,7 +140,7 @@ class ReplicaAcknowledgmentTests {
 	}
 
 	private ConfigurableApplicationContext start(boolean sync, String waitTimeout) {
-		List<String> args = new java.util.ArrayList<>(List.of(
+		List<String> args = new ArrayList<>(List.of(
 				"--spring.data.redis.url=redis://127.0.0.1:" + this.redis.masterPort(),
 				"--spring.cloud.function.definition=handleOrder",
 				"--spring.cloud.stream.output-bindings=" + OrderTraffic.BINDING,

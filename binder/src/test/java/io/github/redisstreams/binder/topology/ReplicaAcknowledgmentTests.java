@@ -25,9 +25,9 @@ import org.springframework.messaging.support.MessageBuilder;
 
 import io.github.redisstreams.binder.outbound.ReplicaAcknowledgment.ReplicasDidNotConfirmException;
 import io.github.redisstreams.binder.properties.RedisProducerProperties;
-import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.Order;
 import io.github.redisstreams.binder.test.OrderTestApp;
+import io.github.redisstreams.binder.test.RedisBinderHarness;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -49,6 +49,7 @@ import io.github.redisstreams.binder.partitioning.GroupMembership;
 import io.github.redisstreams.binder.partitioning.PartitionBalancer;
 import io.github.redisstreams.binder.partitioning.PartitionLeases;
 import io.github.redisstreams.binder.outbound.RedisStreamProducerHandler;
+import io.github.redisstreams.binder.outbound.ReplicaAcknowledgment;
 import io.github.redisstreams.binder.outbound.RetentionTrimmer;
 import io.github.redisstreams.binder.properties.AckMode;
 import io.github.redisstreams.binder.properties.RedisConsumerProperties;
@@ -175,6 +176,8 @@ public class RedisStreamMessageChannelBinder extends
 				errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
 		handler.setSizeLimit(new EntrySizeLimit(properties.getBindingName(), redis.getMaxEntrySize().toBytes()));
+		handler.setReplicaAcknowledgment(ReplicaAcknowledgment.of(shared, redis.getWaitForReplicas(),
+				redis.getWaitTimeout()));
 		if (this.observationRegistry != null) {
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
 		}
@@ -474,6 +477,8 @@ public class RedisStreamMessageChannelBinder extends
 	public RedisProducerProperties getExtendedProducerProperties(String channelName) {
 		RedisProducerProperties properties = this.extendedBindingProperties.getExtendedProducerProperties(channelName);
 		properties.validate(RedisExtendedBindingProperties.producerPrefix(channelName));
+		ReplicaAcknowledgment.checkSupported(properties.getWaitForReplicas(), this.connections.isCluster(),
+				RedisExtendedBindingProperties.producerPrefix(channelName) + ".wait-for-replicas");
 		return properties;
 	}
 

@@ -8,6 +8,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.cloud.function.context.FunctionCatalog;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.redisstreams.binder.metrics.BindingStateReader;
@@ -15,12 +16,23 @@ import io.github.redisstreams.binder.metrics.RedisStreamBindingRegistry;
 import io.github.redisstreams.binder.recovery.RedisStreamDeadLetterOperations;
 
 /**
- * Application-level beans of the Redis binder: the registry through which the binder (in its own
+ * Application-level beans of the Redis binder: the cluster topology refresh of the application's Lettuce
+ * client, the registry through which the binder (in its own
  * context) publishes its running bindings, the reader of their state in Redis, the dead-letter
  * operations, and the warning about reactive functions bound to the binder.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 public class RedisStreamAutoConfiguration {
+
+	/**
+	 * Lettuce's cluster topology refresh, which the binder needs to follow failovers and moved slots, turned on
+	 * unless the application configured it.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	ClusterTopologyRefresh redisStreamClusterTopologyRefresh(Environment environment) {
+		return new ClusterTopologyRefresh(environment);
+	}
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -31,7 +31,8 @@ import org.springframework.util.StringUtils;
  * claims, scripts), on which Lettuce pipelines commands from all threads, and one dedicated
  * connection per reading loop. The binder uses its own connections rather than the application's
  * shared one so that its blocking reads and bursts of writes never queue behind, or in front of, the
- * application's own Redis traffic.
+ * application's own Redis traffic. On a cluster, a reading loop's read under way on a slot that changes owner is
+ * given up and sent again to the new owner ({@link ClusterSlotMoves}).
  */
 public class RedisStreamConnections implements DisposableBean {
 
@@ -50,6 +51,9 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private final RedisRefusals refusals;
 
+	/** On a cluster, what moves the dedicated connections' reads to a slot's new owner; null otherwise. */
+	private final ClusterSlotMoves slotMoves;
+
 	public RedisStreamConnections(RedisConnectionFactory connectionFactory) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("The Redis Streams binder needs Lettuce (Spring Boot's default Redis client), "
@@ -58,6 +62,7 @@ public class RedisStreamConnections implements DisposableBean {
 		this.client = lettuce.getRequiredNativeClient();
 		this.commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
 		this.refusals = new RedisRefusals(user(lettuce));
+		this.slotMoves = (this.client instanceof RedisClusterClient cluster) ? new ClusterSlotMoves(cluster) : null;
 	}
 
 	/**
@@ -97,7 +102,11 @@ public class RedisStreamConnections implements DisposableBean {
 		StatefulConnection<byte[], byte[]> connection = open();
 		Duration timeout = blockTimeout.plus(this.commandTimeout);
 		connection.setTimeout(timeout);
-		return new StreamCommands(connection, timeout, this.refusals);
+		StreamCommands commands = new StreamCommands(connection, timeout, this.refusals);
+		if (this.slotMoves != null) {
+			this.slotMoves.add(commands);
+		}
+		return commands;
 	}
 
 	/**
@@ -105,6 +114,9 @@ public class RedisStreamConnections implements DisposableBean {
 	 * @param commands the commands of that connection
 	 */
 	public void close(StreamCommands commands) {
+		if (this.slotMoves != null) {
+			this.slotMoves.remove(commands);
+		}
 		this.opened.remove(commands.connection());
 		closeQuietly(commands.connection());
 	}
@@ -127,6 +139,9 @@ public class RedisStreamConnections implements DisposableBean {
 
 	@Override
 	public void destroy() {
+		if (this.slotMoves != null) {
+			this.slotMoves.close();
+		}
 		for (StatefulConnection<byte[], byte[]> connection : this.opened) {
 			closeQuietly(connection);
 		}

@@ -10,20 +10,25 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
@@ -36,6 +41,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.PendingMessage;
@@ -64,16 +70,46 @@ public class StreamCommands {
 
 	private final RedisRefusals refusals;
 
+	/** How many times the connection was lost: a command sent again after a reconnection runs on a new link. */
+	private final AtomicLong disconnections = new AtomicLong();
+
+	/** The blocking read under way, if any (only the reading loop of a dedicated connection reads). */
+	private volatile ReadInFlight readInFlight;
+
 	StreamCommands(StatefulConnection<byte[], byte[]> connection, Duration timeout, RedisRefusals refusals) {
 		this.connection = connection;
 		this.timeout = timeout;
 		this.refusals = refusals;
+		if (connection instanceof RedisChannelHandler<?, ?> handler) {
+			handler.addListener(new RedisConnectionStateListener() {
+				@Override
+				public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+					StreamCommands.this.disconnections.incrementAndGet();
+				}
+			});
+		}
 		if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
 			this.async = cluster.async();
 		}
 		else {
 			this.async = ((StatefulRedisConnection<byte[], byte[]>) connection).async();
 		}
+	}
+
+	/**
+	 * Gives up the read under way on this connection if its stream's slot is in one of the given slots: on a
+	 * cluster whose node died, the read waits on that node's connection for the whole command timeout (60 s by
+	 * default), although another node serves the slot now. The reader gets a {@link RedisException} and reads
+	 * again, from the new owner; entries the cancelled read may have received stay pending and are claimed again.
+	 * @param movedSlots whether a slot changed owner
+	 * @return whether a read was cancelled
+	 */
+	boolean cancelReadOn(IntPredicate movedSlots) {
+		ReadInFlight read = this.readInFlight;
+		if (read == null || !movedSlots.test(SlotHash.getSlot(read.stream()))) {
+			return false;
+		}
+		return read.reply().cancel(false);
 	}
 
 	StatefulConnection<byte[], byte[]> connection() {
@@ -117,6 +153,24 @@ public class StreamCommands {
 		return await("DEL", key, this.async.del(bytes(key)));
 	}
 
+	/**
+	 * The connection's generation: it grows each time the connection is lost. Lettuce sends the commands that had
+	 * no reply again after reconnecting, possibly to another server (a new master): a {@code WAIT} answered in a
+	 * later generation than a write says nothing about that write.
+	 * @return a number that grows with each loss of the connection
+	 */
+	public long generation() {
+		return this.disconnections.get();
+	}
+
+	/**
+	 * {@code WAIT replicas timeout}: how many replicas have received the writes this connection made before it.
+	 * Blocks the connection until then or until the timeout.
+	 */
+	public RedisFuture<Long> waitAsync(int replicas, Duration timeout) {
+		return this.async.waitForReplication(replicas, timeout.toMillis());
+	}
+
 	// --- reads --------------------------------------------------------------------------------
 
 	/**
@@ -132,8 +186,20 @@ public class StreamCommands {
 		if (block != null) {
 			args.block(block);
 		}
-		List<StreamMessage<byte[], byte[]>> messages = await("XREADGROUP", stream, this.async.xreadgroup(
-				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value())));
+		RedisFuture<List<StreamMessage<byte[], byte[]>>> read = this.async.xreadgroup(
+				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value()));
+		List<StreamMessage<byte[], byte[]>> messages;
+		this.readInFlight = new ReadInFlight(stream, read);
+		try {
+			messages = await("XREADGROUP", stream, read);
+		}
+		catch (CancellationException ex) {
+			throw new RedisException("The read of stream '" + stream + "' was given up: the Redis Cluster node serving "
+					+ "its slot changed while it waited", ex);
+		}
+		finally {
+			this.readInFlight = null;
+		}
 		if (messages == null || messages.isEmpty()) {
 			return Collections.emptyList();
 		}
@@ -484,6 +550,9 @@ public class StreamCommands {
 
 	public static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private record ReadInFlight(String stream, RedisFuture<?> reply) {
 	}
 
 }

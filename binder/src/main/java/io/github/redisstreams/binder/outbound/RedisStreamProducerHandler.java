@@ -71,6 +71,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 
 	private EntrySizeLimit sizeLimit = EntrySizeLimit.NONE;
 
+	private ReplicaAcknowledgment replicaAcknowledgment = ReplicaAcknowledgment.NONE;
+
 	private volatile boolean running;
 
 	/**
@@ -102,6 +104,14 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 	 */
 	public void setSizeLimit(EntrySizeLimit sizeLimit) {
 		this.sizeLimit = sizeLimit;
+	}
+
+	/**
+	 * Holds each write back until the binding's {@code wait-for-replicas} replicas have it.
+	 * @param replicaAcknowledgment the binding's acknowledgment by replicas
+	 */
+	public void setReplicaAcknowledgment(ReplicaAcknowledgment replicaAcknowledgment) {
+		this.replicaAcknowledgment = replicaAcknowledgment;
 	}
 
 	@Override
@@ -136,7 +146,8 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
-			reply = this.commands.xaddAsync(stream, addArgs(), fields).toCompletableFuture();
+			reply = this.replicaAcknowledgment
+				.confirm(() -> this.commands.xaddAsync(stream, addArgs(), fields).toCompletableFuture());
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.release();
@@ -242,7 +253,9 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		Throwable cause = (ex instanceof RedisException || ex.getCause() == null) ? ex : ex.getCause();
 		MessageDeliveryException failure = new MessageDeliveryException(message,
 				"Failed to write to stream '" + stream + "'", cause);
-		logger.error("A message sent to stream '" + stream + "' was not written: " + cause
+		String outcome = (cause instanceof ReplicaAcknowledgment.ReplicasDidNotConfirmException)
+				? "' is not confirmed by replicas: " : "' was not written: ";
+		logger.error("A message sent to stream '" + stream + outcome + cause
 				+ " (set sync: true to fail the send itself)");
 		if (this.errorChannel != null) {
 			try {

@@ -74,6 +74,36 @@ public class RedisProducerProperties {
 	 */
 	private String[] headerPatterns = { "*" };
 
+	/**
+	 * How many replicas must have received a write before it counts as sent: after its XADD the binder sends WAIT
+	 * on the same connection, one WAIT for all the writes made since the previous one. A write that fewer replicas
+	 * confirm within wait-timeout fails like a refused write (the send throws in sync mode, the error channel and an
+	 * ERROR log otherwise), although the master stored it. 0 (the default) does not wait. Not on Redis Cluster.
+	 */
+	private int waitForReplicas = 0;
+
+	/**
+	 * How long a WAIT for wait-for-replicas may block; shorter than send-timeout. While it blocks, the other
+	 * commands of the binder's shared connection wait behind it.
+	 */
+	private Duration waitTimeout = Duration.ofSeconds(1);
+
+	public int getWaitForReplicas() {
+		return this.waitForReplicas;
+	}
+
+	public void setWaitForReplicas(int waitForReplicas) {
+		this.waitForReplicas = waitForReplicas;
+	}
+
+	public Duration getWaitTimeout() {
+		return this.waitTimeout;
+	}
+
+	public void setWaitTimeout(Duration waitTimeout) {
+		this.waitTimeout = waitTimeout;
+	}
+
 	public long getMaxLen() {
 		return this.maxLen;
 	}
@@ -165,6 +195,12 @@ public class RedisProducerProperties {
 		PropertyChecks.positive(prefix + ".trim-interval", this.trimInterval);
 		PropertyChecks.positive(prefix + ".send-timeout", this.sendTimeout);
 		PropertyChecks.positive(prefix + ".max-in-flight", this.maxInFlight);
+		PropertyChecks.notNegative(prefix + ".wait-for-replicas", this.waitForReplicas);
+		PropertyChecks.positive(prefix + ".wait-timeout", this.waitTimeout);
+		if (this.waitForReplicas > 0 && this.waitTimeout.compareTo(this.sendTimeout) >= 0) {
+			throw PropertyChecks.invalid(prefix + ".wait-timeout", this.waitTimeout,
+					"must be shorter than send-timeout (" + this.sendTimeout + ")");
+		}
 		if (this.maxEntrySize == null || this.maxEntrySize.isNegative()) {
 			throw PropertyChecks.invalid(prefix + ".max-entry-size", this.maxEntrySize, "must be 0 or more");
 		}

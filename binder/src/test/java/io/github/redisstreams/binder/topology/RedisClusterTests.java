@@ -30,6 +30,7 @@ import io.github.redisstreams.binder.test.RedisClusterProcess;
 import io.github.redisstreams.binder.test.TransactionalTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -126,6 +127,22 @@ class RedisClusterTests {
 			}
 			assertThat(owners).as("masters holding the partition streams").hasSizeGreaterThan(1);
 		}
+	}
+
+	/**
+	 * WAIT has no key: on a cluster connection it would reach any node, not the one that stored the write.
+	 */
+	@Test
+	void waitForReplicasIsRefusedOnACluster() {
+		assertThatThrownBy(() -> new SpringApplicationBuilder(OrderTestApp.class).web(WebApplicationType.NONE)
+			.run("--spring.data.redis.cluster.nodes=" + cluster.nodes(), "--spring.cloud.function.definition=handleOrder",
+					"--spring.cloud.stream.output-bindings=replicated",
+					"--spring.cloud.stream.redis.bindings.replicated.producer.wait-for-replicas=1",
+					"--spring.cloud.stream.bindings.handleOrder-in-0.destination=orders-unused",
+					"--spring.cloud.stream.bindings.handleOrder-in-0.group=unused")
+			.close())
+			.hasStackTraceContaining("spring.cloud.stream.redis.bindings.replicated.producer.wait-for-replicas "
+					+ "is not supported on Redis Cluster");
 	}
 
 	private static String ownerOf(int slot) {

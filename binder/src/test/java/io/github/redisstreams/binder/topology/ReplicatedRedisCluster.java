@@ -24,6 +24,8 @@ import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 
+import io.github.redisstreams.binder.test.RedisBinaries;
+
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -74,7 +76,8 @@ final class ReplicatedRedisCluster implements AutoCloseable {
 			}
 			this.ports.add(port);
 			Path nodeDirectory = Files.createDirectories(this.directory.resolve(Integer.toString(port)));
-			this.processes.put(port, new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port),
+			this.processes.put(port, new ProcessBuilder(List.of(RedisBinaries.redisServer().toString(), "--port",
+					Integer.toString(port),
 					"--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
 					"--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0", "--save", "",
 					"--appendonly", "no", "--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0", "--dir",

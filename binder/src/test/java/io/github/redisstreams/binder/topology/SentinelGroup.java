@@ -19,6 +19,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 
+import io.github.redisstreams.binder.test.RedisBinaries;
+
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -93,7 +95,8 @@ final class SentinelGroup implements AutoCloseable {
 					"sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + this.masterPort + " 2",
 					"sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
 					"sentinel failover-timeout " + MASTER_NAME + " 10000", ""));
-			this.processes.put(port, new ProcessBuilder(List.of("redis-server", config.toString(), "--sentinel"))
+			this.processes.put(port, new ProcessBuilder(List.of(
+					RedisBinaries.redisServer().toString(), config.toString(), "--sentinel"))
 				.redirectErrorStream(true)
 				.redirectOutput(sentinelDirectory.resolve("sentinel.log").toFile())
 				.start());
@@ -108,7 +111,8 @@ final class SentinelGroup implements AutoCloseable {
 
 	private void startServer(int port, List<String> extraArgs) throws IOException {
 		Path serverDirectory = Files.createDirectories(this.directory.resolve("redis-" + port));
-		List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+		List<String> command = new ArrayList<>(List.of(RedisBinaries.redisServer().toString(), "--port",
+				Integer.toString(port), "--bind",
 				"127.0.0.1", "--save", "", "--appendonly", "no", "--repl-diskless-sync", "yes",
 				"--repl-diskless-sync-delay", "0", "--dir", serverDirectory.toString()));
 		command.addAll(this.serverArgs);

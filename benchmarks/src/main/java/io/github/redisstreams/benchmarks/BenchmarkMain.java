@@ -74,7 +74,7 @@ public final class BenchmarkMain {
 	}
 
 	private void runAll() {
-		List<String> redisImplementations = List.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr")
+		List<String> redisImplementations = List.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr", "framework")
 			.stream()
 			.filter(this.options.implementations()::contains)
 			.toList();
@@ -88,7 +88,10 @@ public final class BenchmarkMain {
 			List<Transport> transports = new ArrayList<>();
 			try {
 				for (String implementation : redisImplementations) {
-					transports.add(redisTransport(implementation, concurrency));
+					// no transport, no consumers to run in parallel: one figure, beside the first concurrency's
+					if (!implementation.equals("framework") || isFirst(concurrency)) {
+						transports.add(redisTransport(implementation, concurrency));
+					}
 				}
 				runScenarios(transports, concurrency);
 			}
@@ -213,6 +216,9 @@ public final class BenchmarkMain {
 		if (this.options.runs("latency")) {
 			for (int rate : this.options.rates()) {
 				for (Transport transport : transports) {
+					if (transport instanceof FrameworkTransport) {
+						continue;
+					}
 					this.report.add(this.latency.run(transport, rate));
 				}
 			}
@@ -245,6 +251,7 @@ public final class BenchmarkMain {
 					false, this.mapper, List.of());
 			case "raw-to-binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount,
 					this.sink, true, this.mapper, List.of());
+			case "framework" -> new FrameworkTransport("bench-framework", this.sink);
 			case "sdr" -> new SpringDataRedisTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					this.mapper);
 			default -> throw new IllegalArgumentException(implementation);
@@ -297,6 +304,12 @@ public final class BenchmarkMain {
 		out.header("- " + Report.SDR + ": `StringRedisTemplate.opsForStream().add` per message; "
 				+ "`StreamMessageListenerContainer` with `batchSize(" + readCount + ")`, `pollTimeout(250 ms)`, one "
 				+ "`receive` subscription per consumer, `acknowledge` per message");
+		if (this.options.implementations().contains("framework")) {
+			out.header("- " + Report.FRAMEWORK + ": the same application on Spring Cloud Stream's test binder: "
+					+ "`StreamBridge.send`, the message taken from the `OutputDestination` and handed to the "
+					+ "`InputDestination`, which calls the `Consumer<Order>` on the sending thread; no transport, end to "
+					+ "end only: the framework's own JVM cost per message");
+		}
 		out.header("- Kafka binder (in-process KRaft broker): same application, Kafka binder defaults, single broker "
 				+ "inside the benchmark JVM (spring-kafka-test), one partition per consumer");
 		out.header("- Median of " + this.options.rounds() + " rounds after warm-up; every round checks that each "

@@ -103,6 +103,11 @@ final class RedisBinderTransport implements Transport {
 	}
 
 	@Override
+	public String redisStream() {
+		return this.stream;
+	}
+
+	@Override
 	public int concurrency() {
 		return this.concurrency;
 	}

@@ -74,7 +74,7 @@ public final class BenchmarkMain {
 	}
 
 	private void runAll() {
-		List<String> redisImplementations = List.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr", "framework")
+		List<String> redisImplementations = List.of("raw", "binder", "binder-unconsolidated", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr", "framework")
 			.stream()
 			.filter(this.options.implementations()::contains)
 			.toList();
@@ -245,6 +245,8 @@ public final class BenchmarkMain {
 					this.mapper);
 			case "binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					List.of());
+			case "binder-unconsolidated" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount,
+					this.sink, List.of(RedisBinderTransport.UNCONSOLIDATED));
 			case "binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					true, null, List.of());
 			case "raw-to-binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
@@ -304,6 +306,10 @@ public final class BenchmarkMain {
 		out.header("- " + Report.SDR + ": `StringRedisTemplate.opsForStream().add` per message; "
 				+ "`StreamMessageListenerContainer` with `batchSize(" + readCount + ")`, `pollTimeout(250 ms)`, one "
 				+ "`receive` subscription per consumer, `acknowledge` per message");
+		if (this.options.implementations().contains("binder-unconsolidated")) {
+			out.header("- " + Report.BINDER_UNCONSOLIDATED + ": the binder with `consolidate-flushes: false`: every "
+					+ "command written and flushed on its own, as before flush consolidation");
+		}
 		if (this.options.implementations().contains("framework")) {
 			out.header("- " + Report.FRAMEWORK + ": the same application on Spring Cloud Stream's test binder: "
 					+ "`StreamBridge.send`, the message taken from the `OutputDestination` and handed to the "

@@ -17,7 +17,7 @@ final class BenchmarkOptions {
 			"processor");
 
 	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch",
-			"sdr", "kafka", "binder-tx", "binder-tx-write", "framework");
+			"sdr", "kafka", "binder-tx", "binder-tx-write", "framework", "binder-unconsolidated");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",

@@ -20,6 +20,8 @@ final class Report {
 
 	static final String BINDER_BATCH = "Redis Streams binder, batch mode";
 
+	static final String BINDER_UNCONSOLIDATED = "Redis Streams binder, flushes not consolidated";
+
 	static final String RAW_TO_BINDER = "raw Lettuce producer -> binder consumer";
 
 	static final String RAW_TO_BINDER_BATCH = "raw Lettuce producer -> binder batch consumer";

@@ -123,6 +123,10 @@ public final class BenchmarkMain {
 		if (this.options.implementations().contains("kafka")) {
 			runKafka();
 		}
+		if (this.options.runs("markers")) {
+			this.report.addMarkers(new MarkerMemoryBenchmark(this.options.redisUrl(), this.admin,
+					this.options.markers()).run());
+		}
 	}
 
 	/**

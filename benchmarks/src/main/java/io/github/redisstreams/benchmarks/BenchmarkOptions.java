@@ -14,14 +14,14 @@ import java.util.Set;
 final class BenchmarkOptions {
 
 	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory",
-			"processor");
+			"processor", "markers");
 
 	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch",
 			"sdr", "kafka", "binder-tx", "binder-tx-write", "framework", "binder-unconsolidated");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
-			"memory-chunks", "output");
+			"memory-chunks", "markers", "output");
 
 	private final Map<String, String> values;
 
@@ -68,7 +68,7 @@ final class BenchmarkOptions {
 	 * {@code Function} between two streams, at-least-once and transactional) runs only when named.
 	 */
 	List<String> sections() {
-		return list("only", "throughput,consume,produce,latency,recovery,memory");
+		return list("only", "throughput,consume,produce,latency,recovery,memory,markers");
 	}
 
 	boolean runs(String section) {
@@ -136,6 +136,11 @@ final class BenchmarkOptions {
 	/** {@code memory-chunks}: number of heap measurements after the first. */
 	int memoryChunks() {
 		return integer("memory-chunks", 4);
+	}
+
+	/** {@code markers}: idempotency markers written per layout by the {@code markers} scenario. */
+	int markers() {
+		return integer("markers", 200_000);
 	}
 
 	/** {@code output}: where the Markdown report is written, besides standard output. */

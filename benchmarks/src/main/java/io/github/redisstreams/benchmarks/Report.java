@@ -48,6 +48,8 @@ final class Report {
 
 	private MemoryResult memory;
 
+	private List<MarkerMemoryBenchmark.MarkerResult> markers = List.of();
+
 	private final List<String> failures = new ArrayList<>();
 
 	void header(String line) {
@@ -89,6 +91,10 @@ final class Report {
 		}
 	}
 
+	void addMarkers(List<MarkerMemoryBenchmark.MarkerResult> results) {
+		this.markers = results;
+	}
+
 	void failure(String what) {
 		this.failures.add(what);
 	}
@@ -112,6 +118,7 @@ final class Report {
 		renderLatency(out);
 		renderRecovery(out);
 		renderMemory(out);
+		renderMarkers(out);
 		renderTargets(out);
 		if (!this.failures.isEmpty()) {
 			out.append("\n## FAILED\n\n");
@@ -515,6 +522,25 @@ final class Report {
 		}
 		out.append(String.format("%nGrowth from the first to the last sample: %+.1f MiB.%n",
 				this.memory.growthBytes() / 1048576.0));
+	}
+
+	private void renderMarkers(StringBuilder out) {
+		if (this.markers.isEmpty()) {
+			return;
+		}
+		out.append("\n## Idempotency markers: Redis memory per marker\n\n");
+		out.append("Markers written with a 24 h TTL under `" + MarkerMemoryBenchmark.PREFIX + "<key>` (the binder's "
+				+ "layout, as `ack-and-mark.lua` writes them) and, for comparison, as fields of hashes that expire as a "
+				+ "whole; then deleted. `used_memory` is the growth of `INFO memory` per marker (keyspace and expiry "
+				+ "tables included), `MEMORY USAGE` the keys' own figure per marker. 1,000 msg/s with `ttl: 24h` keeps "
+				+ "86.4 million markers.\n\n");
+		out.append("| layout | markers | key bytes | used_memory B/marker | MEMORY USAGE B/marker "
+				+ "| GB at 1,000 msg/s x 24 h |\n|---|---:|---:|---:|---:|---:|\n");
+		for (MarkerMemoryBenchmark.MarkerResult row : this.markers) {
+			out.append(String.format("| %s | %,d | %.0f | %.1f | %.1f | %.1f |%n", row.layout(), row.markers(),
+					row.keyBytes(), row.usedMemoryBytes(), row.memoryUsageBytes(),
+					row.usedMemoryBytes() * 86_400_000L / 1e9));
+		}
 	}
 
 	private void renderTargets(StringBuilder out) {

@@ -534,7 +534,7 @@ final class Report {
 				+ "whole; then deleted. `used_memory` is the growth of `INFO memory` per marker (keyspace and expiry "
 				+ "tables included), `MEMORY USAGE` the keys' own figure per marker. 1,000 msg/s with `ttl: 24h` keeps "
 				+ "86.4 million markers.\n\n");
-		out.append("| layout | markers | key bytes | used_memory B/marker | MEMORY USAGE B/marker "
+		out.append("| layout | markers | key (or field) bytes | used_memory B/marker | MEMORY USAGE B/marker "
 				+ "| GB at 1,000 msg/s x 24 h |\n|---|---:|---:|---:|---:|---:|\n");
 		for (MarkerMemoryBenchmark.MarkerResult row : this.markers) {
 			out.append(String.format("| %s | %,d | %.0f | %.1f | %.1f | %.1f |%n", row.layout(), row.markers(),

@@ -142,6 +142,31 @@ final class RedisAdmin implements AutoCloseable {
 		return new CpuTime(user, system);
 	}
 
+	/**
+	 * Waits until Redis has freed what {@code UNLINK} left to its background thread ({@code lazyfree_pending_objects}
+	 * 0), at most the given time, so that a later {@code used_memory} is not lowered by the freeing of an earlier
+	 * round's stream.
+	 */
+	void awaitLazyFree(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			String pending = infoField("memory", "lazyfree_pending_objects:");
+			if (pending == null || pending.equals("0")) {
+				return;
+			}
+			LockSupport.parkNanos(1_000_000);
+		}
+	}
+
+	private String infoField(String section, String prefix) {
+		for (String line : this.redis.info(section).split("\r?\n")) {
+			if (line.startsWith(prefix)) {
+				return line.substring(prefix.length()).trim();
+			}
+		}
+		return null;
+	}
+
 	/** {@code used_memory} of {@code INFO memory}: what Redis's allocator holds, in bytes. */
 	long usedMemory() {
 		for (String line : this.redis.info("memory").split("\r?\n")) {

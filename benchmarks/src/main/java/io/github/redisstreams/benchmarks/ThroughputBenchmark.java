@@ -206,6 +206,9 @@ final class ThroughputBenchmark {
 		int round = Rounds.next();
 		transport.reset();
 		String stream = transport.redisStream();
+		if (stream != null) {
+			this.admin.awaitLazyFree(Duration.ofSeconds(10));
+		}
 		long memoryBefore = (stream != null) ? this.admin.usedMemory() : 0;
 		CpuMeter cpu = CpuMeter.start(this.admin);
 		long start = System.nanoTime();

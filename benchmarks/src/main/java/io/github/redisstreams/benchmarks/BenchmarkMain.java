@@ -74,10 +74,10 @@ public final class BenchmarkMain {
 	}
 
 	private void runAll() {
-		List<String> redisImplementations = List.of("raw", "binder", "binder-unconsolidated", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr", "framework")
-			.stream()
-			.filter(this.options.implementations()::contains)
-			.toList();
+		// in the order given, so that which implementation goes first (and meets a JIT still compiling) can be varied
+		List<String> known = List.of("raw", "binder", "binder-unconsolidated", "binder-batch", "raw-to-binder",
+				"raw-to-binder-batch", "sdr", "framework");
+		List<String> redisImplementations = this.options.implementations().stream().filter(known::contains).toList();
 		boolean redisScenarios = List.of("throughput", "consume", "produce", "latency")
 			.stream()
 			.anyMatch(this.options::runs);

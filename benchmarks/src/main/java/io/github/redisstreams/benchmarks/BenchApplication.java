@@ -12,6 +12,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.stream.binder.test.TestChannelBinderConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -124,6 +125,27 @@ class BenchApplication {
 	}
 
 	/**
+	 * Starts the same application on Spring Cloud Stream's test binder, which moves messages in memory
+	 * ({@code InputDestination}/{@code OutputDestination}) and writes nothing anywhere: what the programming model
+	 * costs by itself. Message at a time.
+	 * @param sink the consumer's sink, registered as a bean
+	 * @param destination the destination of the input binding; the output binding's is the same with {@code -out}
+	 * (the test binder would otherwise connect the two by itself)
+	 * @param group the consumer group
+	 */
+	static ConfigurableApplicationContext startWithoutTransport(OrderSink sink, String destination, String group) {
+		List<String> args = new ArrayList<>(List.of("--spring.main.banner-mode=off",
+				"--spring.cloud.function.definition=orders", "--spring.cloud.stream.output-bindings=orders-out",
+				"--spring.cloud.stream.bindings." + INPUT + ".destination=" + destination,
+				"--spring.cloud.stream.bindings." + INPUT + ".group=" + group,
+				"--spring.cloud.stream.bindings." + INPUT + ".consumer.auto-startup=false",
+				"--spring.cloud.stream.bindings." + OUTPUT + ".destination=" + destination + "-out",
+				"--spring.cloud.stream.default-binder=" + TestChannelBinderConfiguration.NAME));
+		return run(TestChannelBinderConfiguration.getCompleteConfiguration(BenchApplication.class), sink, args,
+				List.of());
+	}
+
+	/**
 	 * Starts the application of the processor scenario: the {@code Function<Order, Invoice>} {@value #PROCESSOR_FUNCTION}
 	 * bound as {@value #INPUT} (started on demand) and {@value #PROCESSOR_OUTPUT}.
 	 * @param sink the sink the processor counts each order with, registered as a bean
@@ -153,10 +175,15 @@ class BenchApplication {
 	}
 
 	private static ConfigurableApplicationContext run(OrderSink sink, List<String> args, List<String> extraProperties) {
+		return run(new Class<?>[] { BenchApplication.class }, sink, args, extraProperties);
+	}
+
+	private static ConfigurableApplicationContext run(Class<?>[] sources, OrderSink sink, List<String> args,
+			List<String> extraProperties) {
 		for (String property : extraProperties) {
 			args.add("--" + property);
 		}
-		return new SpringApplicationBuilder(BenchApplication.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(sources).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.initializers((context) -> context.getBeanFactory().registerSingleton(SINK, sink))
 			.run(args.toArray(String[]::new));

@@ -74,10 +74,10 @@ public final class BenchmarkMain {
 	}
 
 	private void runAll() {
-		List<String> redisImplementations = List.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch", "sdr")
-			.stream()
-			.filter(this.options.implementations()::contains)
-			.toList();
+		// in the order given, so that which implementation goes first (and meets a JIT still compiling) can be varied
+		List<String> known = List.of("raw", "binder", "binder-unconsolidated", "binder-batch", "raw-to-binder",
+				"raw-to-binder-batch", "sdr", "framework");
+		List<String> redisImplementations = this.options.implementations().stream().filter(known::contains).toList();
 		boolean redisScenarios = List.of("throughput", "consume", "produce", "latency")
 			.stream()
 			.anyMatch(this.options::runs);
@@ -88,7 +88,10 @@ public final class BenchmarkMain {
 			List<Transport> transports = new ArrayList<>();
 			try {
 				for (String implementation : redisImplementations) {
-					transports.add(redisTransport(implementation, concurrency));
+					// no transport, no consumers to run in parallel: one figure, beside the first concurrency's
+					if (!implementation.equals("framework") || isFirst(concurrency)) {
+						transports.add(redisTransport(implementation, concurrency));
+					}
 				}
 				runScenarios(transports, concurrency);
 			}
@@ -119,6 +122,10 @@ public final class BenchmarkMain {
 		}
 		if (this.options.implementations().contains("kafka")) {
 			runKafka();
+		}
+		if (this.options.runs("markers")) {
+			this.report.addMarkers(new MarkerMemoryBenchmark(this.options.redisUrl(), this.admin,
+					this.options.markers()).run());
 		}
 	}
 
@@ -213,6 +220,9 @@ public final class BenchmarkMain {
 		if (this.options.runs("latency")) {
 			for (int rate : this.options.rates()) {
 				for (Transport transport : transports) {
+					if (transport instanceof FrameworkTransport) {
+						continue;
+					}
 					this.report.add(this.latency.run(transport, rate));
 				}
 			}
@@ -239,12 +249,15 @@ public final class BenchmarkMain {
 					this.mapper);
 			case "binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					List.of());
+			case "binder-unconsolidated" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount,
+					this.sink, List.of(RedisBinderTransport.UNCONSOLIDATED));
 			case "binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					true, null, List.of());
 			case "raw-to-binder" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					false, this.mapper, List.of());
 			case "raw-to-binder-batch" -> new RedisBinderTransport(url, this.admin, stream, concurrency, readCount,
 					this.sink, true, this.mapper, List.of());
+			case "framework" -> new FrameworkTransport("bench-framework", this.sink);
 			case "sdr" -> new SpringDataRedisTransport(url, this.admin, stream, concurrency, readCount, this.sink,
 					this.mapper);
 			default -> throw new IllegalArgumentException(implementation);
@@ -297,6 +310,16 @@ public final class BenchmarkMain {
 		out.header("- " + Report.SDR + ": `StringRedisTemplate.opsForStream().add` per message; "
 				+ "`StreamMessageListenerContainer` with `batchSize(" + readCount + ")`, `pollTimeout(250 ms)`, one "
 				+ "`receive` subscription per consumer, `acknowledge` per message");
+		if (this.options.implementations().contains("binder-unconsolidated")) {
+			out.header("- " + Report.BINDER_UNCONSOLIDATED + ": the binder with `consolidate-flushes: false`: every "
+					+ "command written and flushed on its own, as before flush consolidation");
+		}
+		if (this.options.implementations().contains("framework")) {
+			out.header("- " + Report.FRAMEWORK + ": the same application on Spring Cloud Stream's test binder: "
+					+ "`StreamBridge.send`, the message taken from the `OutputDestination` and handed to the "
+					+ "`InputDestination`, which calls the `Consumer<Order>` on the sending thread; no transport, end to "
+					+ "end only: the framework's own JVM cost per message");
+		}
 		out.header("- Kafka binder (in-process KRaft broker): same application, Kafka binder defaults, single broker "
 				+ "inside the benchmark JVM (spring-kafka-test), one partition per consumer");
 		out.header("- Median of " + this.options.rounds() + " rounds after warm-up; every round checks that each "

@@ -14,14 +14,14 @@ import java.util.Set;
 final class BenchmarkOptions {
 
 	static final Set<String> SECTIONS = Set.of("throughput", "consume", "produce", "latency", "recovery", "memory",
-			"processor");
+			"processor", "markers");
 
 	static final Set<String> IMPLEMENTATIONS = Set.of("raw", "binder", "binder-batch", "raw-to-binder", "raw-to-binder-batch",
-			"sdr", "kafka", "binder-tx", "binder-tx-write");
+			"sdr", "kafka", "binder-tx", "binder-tx-write", "framework", "binder-unconsolidated");
 
 	static final Set<String> NAMES = Set.of("redis-url", "only", "implementations", "concurrency", "payloads", "rates",
 			"rounds", "round-seconds", "read-count", "latency-windows", "latency-window-seconds", "memory-messages",
-			"memory-chunks", "output");
+			"memory-chunks", "markers", "output");
 
 	private final Map<String, String> values;
 
@@ -68,7 +68,7 @@ final class BenchmarkOptions {
 	 * {@code Function} between two streams, at-least-once and transactional) runs only when named.
 	 */
 	List<String> sections() {
-		return list("only", "throughput,consume,produce,latency,recovery,memory");
+		return list("only", "throughput,consume,produce,latency,recovery,memory,markers");
 	}
 
 	boolean runs(String section) {
@@ -76,7 +76,8 @@ final class BenchmarkOptions {
 	}
 
 	/**
-	 * {@code implementations}: raw, binder, sdr, kafka by default; on demand binder-batch (the binder with a
+	 * {@code implementations}: raw, binder, framework (Spring Cloud Stream's test binder, no transport), sdr, kafka
+	 * by default; on demand binder-batch (the binder with a
 	 * batch consumer), and for diagnosis raw-to-binder and raw-to-binder-batch (the raw Lettuce producer
 	 * feeding the binder's consumer, message at a time or batch). In the {@code processor} scenario, binder is
 	 * the processor at-least-once, binder-tx the processor with {@code transactional: true} and binder-tx-write the
@@ -84,7 +85,7 @@ final class BenchmarkOptions {
 	 * binder-tx and binder-tx-write.
 	 */
 	List<String> implementations() {
-		return list("implementations", "raw,binder,sdr,kafka");
+		return list("implementations", "raw,binder,framework,sdr,kafka");
 	}
 
 	/** {@code concurrency}: the consumer concurrencies of the throughput scenarios. */
@@ -135,6 +136,11 @@ final class BenchmarkOptions {
 	/** {@code memory-chunks}: number of heap measurements after the first. */
 	int memoryChunks() {
 		return integer("memory-chunks", 4);
+	}
+
+	/** {@code markers}: idempotency markers written per layout by the {@code markers} scenario. */
+	int markers() {
+		return integer("markers", 200_000);
 	}
 
 	/** {@code output}: where the Markdown report is written, besides standard output. */

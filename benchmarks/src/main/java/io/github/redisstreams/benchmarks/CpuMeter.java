@@ -29,14 +29,14 @@ final class CpuMeter {
 
 	private final Map<Long, Long> threadStartNanos;
 
-	private final double redisStartSeconds;
+	private final RedisAdmin.CpuTime redisAtStart;
 
 	private final Map<String, RedisAdmin.CommandStat> commandsAtStart;
 
 	private CpuMeter(RedisAdmin admin) {
 		this.admin = admin;
 		this.commandsAtStart = admin.commandStats();
-		this.redisStartSeconds = admin.cpuSeconds();
+		this.redisAtStart = admin.cpuTime();
 		this.threadStartNanos = threadCpu();
 		this.jvmStartNanos = os.getProcessCpuTime();
 		this.startNanos = System.nanoTime();
@@ -49,7 +49,9 @@ final class CpuMeter {
 	Usage stop() {
 		long elapsed = System.nanoTime() - this.startNanos;
 		double jvm = (os.getProcessCpuTime() - this.jvmStartNanos) / (double) elapsed;
-		double redis = (this.admin.cpuSeconds() - this.redisStartSeconds) * 1e9 / elapsed;
+		RedisAdmin.CpuTime redisNow = this.admin.cpuTime();
+		double redisSystem = (redisNow.systemSeconds() - this.redisAtStart.systemSeconds()) * 1e9 / elapsed;
+		double redis = redisSystem + (redisNow.userSeconds() - this.redisAtStart.userSeconds()) * 1e9 / elapsed;
 		Map<String, RedisAdmin.CommandStat> commands = new HashMap<>();
 		this.admin.commandStats().forEach((name, stat) -> {
 			RedisAdmin.CommandStat used = stat.minus(this.commandsAtStart.get(name));
@@ -74,7 +76,7 @@ final class CpuMeter {
 				io += used;
 			}
 		}
-		return new Usage(jvm, producer / (double) elapsed, io / (double) elapsed, redis, commands);
+		return new Usage(jvm, producer / (double) elapsed, io / (double) elapsed, redis, redisSystem, commands);
 	}
 
 	private static Map<Long, Long> threadCpu() {
@@ -89,12 +91,24 @@ final class CpuMeter {
 	 * @param jvmCores CPU of the whole benchmark JVM
 	 * @param producerCores CPU of the producer thread
 	 * @param lettuceIoCores CPU of Lettuce's I/O threads (encoding, decoding, socket reads and writes)
-	 * @param redisCores CPU of the Redis server
+	 * @param redisCores CPU of the Redis server, user and system
+	 * @param redisSystemCores the system (kernel) part of it: socket reads and writes, which grow with the
+	 * packets rather than the commands
 	 * @param redisCommands calls and time of each command Redis ran meanwhile ({@code INFO commandstats}), the
 	 * benchmark's own {@code INFO} and {@code XLEN} included
 	 */
 	record Usage(double jvmCores, double producerCores, double lettuceIoCores, double redisCores,
-			Map<String, RedisAdmin.CommandStat> redisCommands) {
+			double redisSystemCores, Map<String, RedisAdmin.CommandStat> redisCommands) {
+
+		/** The benchmark's own commands (its {@code INFO} around each round and its {@code XLEN} polling). */
+		static final java.util.Set<String> OWN_COMMANDS = java.util.Set.of("info", "xlen", "memory", "xrange");
+
+		/** The commands of the implementation under test: those of the round minus the benchmark's own. */
+		Map<String, RedisAdmin.CommandStat> implementationCommands() {
+			Map<String, RedisAdmin.CommandStat> commands = new java.util.TreeMap<>(this.redisCommands);
+			commands.keySet().removeAll(OWN_COMMANDS);
+			return commands;
+		}
 
 		/** CPU of every other thread: the consumers, and whatever else ran (for Kafka, the broker). */
 		double otherCores() {

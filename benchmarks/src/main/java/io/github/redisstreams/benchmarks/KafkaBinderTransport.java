@@ -71,7 +71,7 @@ final class KafkaBinderTransport implements Transport {
 
 	@Override
 	public String name() {
-		return "Kafka binder (in-process KRaft broker)";
+		return Report.KAFKA;
 	}
 
 	@Override

@@ -73,6 +73,11 @@ final class RawLettuceTransport implements Transport {
 	}
 
 	@Override
+	public String redisStream() {
+		return this.stream;
+	}
+
+	@Override
 	public int concurrency() {
 		return this.concurrency;
 	}

@@ -7,12 +7,18 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 /**
  * The benchmark's own view of Redis, outside every implementation under test: creates and deletes
@@ -113,14 +119,84 @@ final class RedisAdmin implements AutoCloseable {
 
 	/** User plus system CPU time that Redis consumed since it started, in seconds. */
 	double cpuSeconds() {
+		CpuTime time = cpuTime();
+		return time.userSeconds() + time.systemSeconds();
+	}
+
+	/**
+	 * The CPU time Redis consumed since it started, user and system apart ({@code INFO cpu}): the system share
+	 * is mostly socket reads and writes, which grow with the packets a client sends rather than its commands.
+	 */
+	CpuTime cpuTime() {
 		String info = this.redis.info("cpu");
-		double total = 0;
+		double user = 0;
+		double system = 0;
 		for (String line : info.split("\r?\n")) {
-			if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:")) {
-				total += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+			if (line.startsWith("used_cpu_sys:")) {
+				system = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+			}
+			else if (line.startsWith("used_cpu_user:")) {
+				user = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
 			}
 		}
-		return total;
+		return new CpuTime(user, system);
+	}
+
+	/**
+	 * Waits until Redis has freed what {@code UNLINK} left to its background thread ({@code lazyfree_pending_objects}
+	 * 0), at most the given time, so that a later {@code used_memory} is not lowered by the freeing of an earlier
+	 * round's stream.
+	 */
+	void awaitLazyFree(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() - deadline < 0) {
+			String pending = infoField("memory", "lazyfree_pending_objects:");
+			if (pending == null || pending.equals("0")) {
+				return;
+			}
+			LockSupport.parkNanos(1_000_000);
+		}
+	}
+
+	private String infoField(String section, String prefix) {
+		for (String line : this.redis.info(section).split("\r?\n")) {
+			if (line.startsWith(prefix)) {
+				return line.substring(prefix.length()).trim();
+			}
+		}
+		return null;
+	}
+
+	/** {@code used_memory} of {@code INFO memory}: what Redis's allocator holds, in bytes. */
+	long usedMemory() {
+		for (String line : this.redis.info("memory").split("\r?\n")) {
+			if (line.startsWith("used_memory:")) {
+				return Long.parseLong(line.substring("used_memory:".length()).trim());
+			}
+		}
+		throw new IllegalStateException("INFO memory without used_memory");
+	}
+
+	/**
+	 * {@code MEMORY USAGE key SAMPLES 0}: the bytes a key takes, every element counted (no sampling); 0 when the
+	 * key does not exist.
+	 */
+	long memoryUsage(String key) {
+		StringCodec codec = StringCodec.UTF8;
+		Long bytes = this.redis.dispatch(CommandType.MEMORY, new IntegerOutput<>(codec),
+				new CommandArgs<>(codec).add("USAGE").addKey(key).add("SAMPLES").add(0));
+		return (bytes != null) ? bytes : 0;
+	}
+
+	/** The fields of the first entry of a stream, values as text, for the report. */
+	Map<String, String> firstEntry(String stream) {
+		List<StreamMessage<String, String>> first = this.redis.xrange(stream, Range.create("-", "+"), Limit.from(1));
+		return first.isEmpty() ? Map.of() : first.get(0).getBody();
+	}
+
+	/** Runs a command of the benchmark's own on the admin connection (e.g. to write idempotency markers). */
+	RedisCommands<String, String> commands() {
+		return this.redis;
 	}
 
 	String version() {
@@ -131,6 +207,13 @@ final class RedisAdmin implements AutoCloseable {
 			}
 		}
 		return "unknown";
+	}
+
+	/**
+	 * @param userSeconds CPU time in user space
+	 * @param systemSeconds CPU time in the kernel on Redis's behalf (socket reads and writes, mostly)
+	 */
+	record CpuTime(double userSeconds, double systemSeconds) {
 	}
 
 	/**

@@ -49,6 +49,11 @@ final class RedisBinderTransport implements Transport {
 
 	private boolean consuming;
 
+	/** The property that turns flush consolidation off, for the {@code binder-unconsolidated} comparison. */
+	static final String UNCONSOLIDATED = "spring.cloud.stream.redis.binder.consolidate-flushes=false";
+
+	private final boolean unconsolidated;
+
 	/**
 	 * A binder consuming one message at a time ({@code Consumer<Order>}).
 	 * @param extraProperties further binder properties, {@code name=value}
@@ -71,6 +76,7 @@ final class RedisBinderTransport implements Transport {
 		this.admin = admin;
 		this.sink = sink;
 		this.batch = batch;
+		this.unconsolidated = extraProperties.contains(UNCONSOLIDATED);
 		List<String> properties = new ArrayList<>();
 		properties.add("spring.data.redis.url=" + redisUrl);
 		properties.add("spring.cloud.stream.default-binder=redis");
@@ -99,7 +105,15 @@ final class RedisBinderTransport implements Transport {
 		if (this.rawProducer != null) {
 			return this.batch ? Report.RAW_TO_BINDER_BATCH : Report.RAW_TO_BINDER;
 		}
+		if (this.unconsolidated) {
+			return Report.BINDER_UNCONSOLIDATED;
+		}
 		return this.batch ? Report.BINDER_BATCH : Report.BINDER;
+	}
+
+	@Override
+	public String redisStream() {
+		return this.stream;
 	}
 
 	@Override

@@ -20,11 +20,17 @@ final class Report {
 
 	static final String BINDER_BATCH = "Redis Streams binder, batch mode";
 
+	static final String BINDER_UNCONSOLIDATED = "Redis Streams binder, flushes not consolidated";
+
 	static final String RAW_TO_BINDER = "raw Lettuce producer -> binder consumer";
 
 	static final String RAW_TO_BINDER_BATCH = "raw Lettuce producer -> binder batch consumer";
 
 	static final String SDR = "Spring Data Redis container";
+
+	static final String FRAMEWORK = "Spring Cloud Stream, test binder (no transport)";
+
+	static final String KAFKA = "Kafka binder (in-process KRaft broker)";
 
 	static final String PROCESSOR = "binder processor, at-least-once";
 
@@ -41,6 +47,8 @@ final class Report {
 	private final List<RecoveryResult> recovery = new ArrayList<>();
 
 	private MemoryResult memory;
+
+	private List<MarkerMemoryBenchmark.MarkerResult> markers = List.of();
 
 	private final List<String> failures = new ArrayList<>();
 
@@ -83,6 +91,10 @@ final class Report {
 		}
 	}
 
+	void addMarkers(List<MarkerMemoryBenchmark.MarkerResult> results) {
+		this.markers = results;
+	}
+
 	void failure(String what) {
 		this.failures.add(what);
 	}
@@ -106,6 +118,7 @@ final class Report {
 		renderLatency(out);
 		renderRecovery(out);
 		renderMemory(out);
+		renderMarkers(out);
 		renderTargets(out);
 		if (!this.failures.isEmpty()) {
 			out.append("\n## FAILED\n\n");
@@ -151,12 +164,142 @@ final class Report {
 			out.append(String.format("%.1f (%.1f + %.1f + %.1f)", cpu.jvmCores() * perMessage,
 					cpu.producerCores() * perMessage, cpu.otherCores() * perMessage, cpu.lettuceIoCores() * perMessage))
 				.append(" | ");
-			out.append(row.implementation().startsWith("Kafka") ? "-"
-					: String.format("%.2f", median.cpu().redisCores()));
+			out.append(!usesRedis(row) ? "-" : String.format("%.2f", median.cpu().redisCores()));
 			out.append(" | ").append(load(row.loadAverage())).append(" |\n");
 		}
 		if (kind == ThroughputBenchmark.Kind.END_TO_END) {
 			renderPace(out, rows);
+			renderOverhead(out, rows);
+		}
+		renderRedisWork(out, rows);
+		if (kind == ThroughputBenchmark.Kind.PRODUCE_ONLY) {
+			renderEntryMemory(out, rows);
+		}
+	}
+
+	/** Redis implementations: rows whose Redis figures are the implementation's own. */
+	private static boolean usesRedis(ThroughputResult row) {
+		return !row.implementation().equals(KAFKA) && !row.implementation().equals(FRAMEWORK);
+	}
+
+	/**
+	 * Redis's work per message, by command ({@code INFO commandstats} deltas of the median round), next to the
+	 * {@code INFO cpu} figure. Each implementation ran alone against Redis during its rounds.
+	 */
+	private void renderRedisWork(StringBuilder out, List<ThroughputResult> rows) {
+		List<ThroughputResult> redisRows = rows.stream().filter((row) -> !row.failed() && usesRedis(row)).toList();
+		if (redisRows.isEmpty()) {
+			return;
+		}
+		out.append("\nRedis's work per message in the median round of each figure, the implementation alone against "
+				+ "Redis: CPU from `INFO cpu` (user + system; system is mostly socket reads and writes, which grow with "
+				+ "the packets rather than the commands), commands per message and the time Redis spent in them from "
+				+ "`INFO commandstats` (the benchmark's own `INFO`, `XLEN`, `XRANGE` and `MEMORY` left out), then each "
+				+ "command: us per message (calls per message). A script's commands count under their own names as "
+				+ "well as in its `evalsha`. Microseconds per message.\n\n");
+		out.append("| payload | consumers | implementation | Redis CPU us/msg | of which system | x raw Lettuce "
+				+ "| commands/msg | commandstats us/msg | by command: us/msg (calls/msg) |\n");
+		out.append("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
+		for (ThroughputResult row : redisRows) {
+			ThroughputResult.Round median = row.medianRound();
+			CpuMeter.Usage cpu = median.cpu();
+			double messages = median.rate() > 0 ? row.messagesPerRound() : Double.NaN;
+			double perMessage = 1e6 / median.rate();
+			Map<String, RedisAdmin.CommandStat> commands = cpu.implementationCommands();
+			long calls = commands.values().stream().mapToLong(RedisAdmin.CommandStat::calls).sum();
+			long micros = commands.values().stream().mapToLong(RedisAdmin.CommandStat::micros).sum();
+			List<String> cells = commands.entrySet()
+				.stream()
+				.sorted(Comparator.comparingLong((Map.Entry<String, RedisAdmin.CommandStat> e) -> e.getValue().micros())
+					.reversed())
+				.filter((e) -> e.getValue().micros() / messages >= 0.005 || e.getValue().calls() / messages >= 0.001)
+				.map((e) -> String.format("%s %.2f (%.3f)", e.getKey(), e.getValue().micros() / messages,
+						e.getValue().calls() / messages))
+				.toList();
+			Optional<ThroughputResult> raw = rawFor(row);
+			String ratio = row.implementation().equals(RAW) ? "1.00 (baseline)"
+					: raw.map((r) -> String.format("%.2f", redisPerMessage(row) / redisPerMessage(r))).orElse("-");
+			out.append(String.format("| %s | %s | %s | %.2f | %.2f | %s | %.3f | %.2f | %s |%n", row.size().label(),
+					(row.kind() == ThroughputBenchmark.Kind.PRODUCE_ONLY) ? "-" : Integer.toString(row.concurrency()),
+					row.implementation(), cpu.redisCores() * perMessage, cpu.redisSystemCores() * perMessage, ratio,
+					calls / messages, micros / messages, cells.isEmpty() ? "-" : String.join(", ", cells)));
+		}
+	}
+
+	/** Redis CPU (INFO cpu) per message of the median round, microseconds. */
+	private static double redisPerMessage(ThroughputResult row) {
+		ThroughputResult.Round median = row.medianRound();
+		return median.cpu().redisCores() * 1e6 / median.rate();
+	}
+
+	/** JVM CPU per message of the median round, microseconds. */
+	private static double jvmPerMessage(ThroughputResult row) {
+		ThroughputResult.Round median = row.medianRound();
+		return median.cpu().jvmCores() * 1e6 / median.rate();
+	}
+
+	/**
+	 * The binder's own overhead per message end to end: its JVM CPU minus raw Lettuce's and minus the framework's
+	 * (Spring Cloud Stream with no transport, same payload), and its Redis CPU against raw Lettuce's.
+	 */
+	private void renderOverhead(StringBuilder out, List<ThroughputResult> rows) {
+		List<String> lines = new ArrayList<>();
+		for (ThroughputResult row : rows) {
+			if (row.failed() || !row.implementation().startsWith(BINDER)) {
+				continue;
+			}
+			Optional<ThroughputResult> raw = rawFor(row);
+			Optional<ThroughputResult> framework = rows.stream()
+				.filter((other) -> !other.failed() && other.implementation().equals(FRAMEWORK)
+						&& other.size() == row.size())
+				.findFirst();
+			if (raw.isEmpty()) {
+				continue;
+			}
+			double binder = jvmPerMessage(row);
+			double rawJvm = jvmPerMessage(raw.get());
+			String frameworkCell = framework.map((f) -> String.format("%.1f", jvmPerMessage(f))).orElse("-");
+			String overhead = framework
+				.map((f) -> String.format("%+.1f", binder - rawJvm - jvmPerMessage(f)))
+				.orElse("-");
+			lines.add(String.format("| %s | %d | %s | %.1f | %s | %.1f | %s | %.2f | %.2f | %.2f |%n", row.size().label(),
+					row.concurrency(), row.implementation(), rawJvm, frameworkCell, binder, overhead,
+					redisPerMessage(raw.get()), redisPerMessage(row), redisPerMessage(row) / redisPerMessage(raw.get())));
+		}
+		if (lines.isEmpty()) {
+			return;
+		}
+		out.append("\nThe binder's own overhead per message (median rounds; JVM and Redis CPU, microseconds per "
+				+ "message): binder - (raw Lettuce + " + FRAMEWORK + " of the same payload). The framework row runs on "
+				+ "the producer thread alone, so its figure is the same for every consumer count.\n\n");
+		out.append("| payload | consumers | implementation | raw Lettuce JVM | framework JVM | binder JVM "
+				+ "| overhead JVM | raw Lettuce Redis | binder Redis | Redis x raw |\n");
+		out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		lines.forEach(out::append);
+	}
+
+	/** Redis memory per retained entry after the produce-only rounds (median round). */
+	private void renderEntryMemory(StringBuilder out, List<ThroughputResult> rows) {
+		List<ThroughputResult> measured = rows.stream()
+			.filter((row) -> !row.failed() && row.medianRound().entryMemory() != null)
+			.toList();
+		if (measured.isEmpty()) {
+			return;
+		}
+		out.append("\nRedis memory per retained entry, the stream holding every entry of the median produce-only "
+				+ "round (no consumer group has read it): `MEMORY USAGE stream SAMPLES 0` and the growth of "
+				+ "`INFO memory used_memory` over the round, divided by the entries; and the fields of one entry.\n\n");
+		out.append("| payload | implementation | MEMORY USAGE B/entry | x raw Lettuce | used_memory B/entry | fields |\n");
+		out.append("|---|---|---:|---:|---:|---|\n");
+		for (ThroughputResult row : measured) {
+			ThroughputResult.EntryMemory memory = row.medianRound().entryMemory();
+			String ratio = row.implementation().equals(RAW) ? "1.00 (baseline)"
+					: rawFor(row).filter((r) -> r.medianRound().entryMemory() != null)
+						.map((r) -> String.format("%.2f",
+								memory.memoryUsageBytes() / r.medianRound().entryMemory().memoryUsageBytes()))
+						.orElse("-");
+			out.append(String.format("| %s | %s | %.0f | %s | %.0f | %s |%n", row.size().label(), row.implementation(),
+					memory.memoryUsageBytes(), ratio, memory.usedMemoryBytes(), memory.fields()));
 		}
 	}
 
@@ -179,7 +322,7 @@ final class Report {
 			}
 			ThroughputResult.Round median = row.medianRound();
 			CpuMeter.Usage cpu = median.cpu();
-			boolean kafka = row.implementation().startsWith("Kafka");
+			boolean kafka = !usesRedis(row);
 			out.append(String.format("| %s | %d | %s | %.0f%% | %.2f | %.2f | %s | %s | %s |%n", row.size().label(),
 					row.concurrency(), row.implementation(), median.sendShare() * 100, cpu.producerCores(),
 					cpu.otherCores(), kafka ? "-" : String.format("%.2f", cpu.lettuceIoCores()),
@@ -381,6 +524,25 @@ final class Report {
 				this.memory.growthBytes() / 1048576.0));
 	}
 
+	private void renderMarkers(StringBuilder out) {
+		if (this.markers.isEmpty()) {
+			return;
+		}
+		out.append("\n## Idempotency markers: Redis memory per marker\n\n");
+		out.append("Markers written with a 24 h TTL under `" + MarkerMemoryBenchmark.PREFIX + "<key>` (the binder's "
+				+ "layout, as `ack-and-mark.lua` writes them) and, for comparison, as fields of hashes that expire as a "
+				+ "whole; then deleted. `used_memory` is the growth of `INFO memory` per marker (keyspace and expiry "
+				+ "tables included), `MEMORY USAGE` the keys' own figure per marker. 1,000 msg/s with `ttl: 24h` keeps "
+				+ "86.4 million markers.\n\n");
+		out.append("| layout | markers | key (or field) bytes | used_memory B/marker | MEMORY USAGE B/marker "
+				+ "| GB at 1,000 msg/s x 24 h |\n|---|---:|---:|---:|---:|---:|\n");
+		for (MarkerMemoryBenchmark.MarkerResult row : this.markers) {
+			out.append(String.format("| %s | %,d | %.0f | %.1f | %.1f | %.1f |%n", row.layout(), row.markers(),
+					row.keyBytes(), row.usedMemoryBytes(), row.memoryUsageBytes(),
+					row.usedMemoryBytes() * 86_400_000L / 1e9));
+		}
+	}
+
 	private void renderTargets(StringBuilder out) {
 		List<String[]> rows = new ArrayList<>();
 		List<ThroughputResult> binderEndToEnd = this.throughput.stream()
@@ -406,6 +568,7 @@ final class Report {
 			.ifPresent((row) -> rows.add(new String[] { "p99 end-to-end latency < 5 ms at 5,000 msg/s",
 					row.failed() || row.saturated() ? "failed / saturated" : String.format("%.2f ms", row.p99()),
 					verdict(!row.failed() && !row.saturated() && row.p99() < 5.0) }));
+		addIssue16Targets(rows, binderEndToEnd);
 		if (this.memory != null) {
 			rows.add(new String[] { "Heap does not grow with messages processed",
 					this.memory.failed() ? "failed"
@@ -420,6 +583,93 @@ final class Report {
 		out.append("\n## Targets\n\n| target | measured (binder) | met |\n|---|---|---|\n");
 		for (String[] row : rows) {
 			out.append("| ").append(String.join(" | ", row)).append(" |\n");
+		}
+	}
+
+	/** The targets of the Redis cost and overhead work: Redis CPU, JVM overhead, Kafka, p99 and entry memory. */
+	private void addIssue16Targets(List<String[]> rows, List<ThroughputResult> binderEndToEnd) {
+		List<ThroughputResult> small = binderEndToEnd.stream().filter((row) -> row.size() == PayloadSize.SMALL).toList();
+		if (!small.isEmpty() && measured(RAW)) {
+			List<String> figures = new ArrayList<>();
+			boolean met = true;
+			for (ThroughputResult row : small) {
+				Optional<ThroughputResult> raw = rawFor(row);
+				if (row.failed() || raw.isEmpty()) {
+					met = false;
+					continue;
+				}
+				double ratio = redisPerMessage(row) / redisPerMessage(raw.get());
+				met &= ratio <= 1.15;
+				figures.add(String.format("x%d: %.2f (%.2f / %.2f us)", row.concurrency(), ratio, redisPerMessage(row),
+						redisPerMessage(raw.get())));
+			}
+			rows.add(new String[] { "Redis CPU per message, end to end ~200 B, <= 1.15x raw Lettuce",
+					String.join("; ", figures), verdict(!figures.isEmpty() && met) });
+			rows.add(ratioTarget("End-to-end throughput ~200 B >= 0.55x raw Lettuce", small, RAW, 0.55));
+			Optional<ThroughputResult> framework = this.throughput.stream()
+				.filter(endToEnd().and((row) -> !row.failed() && row.implementation().equals(FRAMEWORK)
+						&& row.size() == PayloadSize.SMALL))
+				.findFirst();
+			if (framework.isPresent()) {
+				List<String> overheads = new ArrayList<>();
+				boolean within = true;
+				for (ThroughputResult row : small) {
+					Optional<ThroughputResult> raw = rawFor(row);
+					if (row.failed() || raw.isEmpty()) {
+						within = false;
+						continue;
+					}
+					double overhead = jvmPerMessage(row) - jvmPerMessage(raw.get()) - jvmPerMessage(framework.get());
+					within &= overhead <= 2.0;
+					overheads.add(String.format("x%d: %+.1f us", row.concurrency(), overhead));
+				}
+				rows.add(new String[] { "Binder's JVM overhead above raw Lettuce + framework <= 2 us per ~200 B message",
+						String.join("; ", overheads), verdict(!overheads.isEmpty() && within) });
+			}
+		}
+		if (!binderEndToEnd.isEmpty() && measured(KAFKA)) {
+			rows.add(ratioTarget("End-to-end throughput >= 2x the Kafka binder", binderEndToEnd, KAFKA, 2.0));
+			List<ThroughputResult> consume = this.throughput.stream()
+				.filter((row) -> row.kind() == ThroughputBenchmark.Kind.CONSUME_ONLY && row.implementation().equals(BINDER))
+				.toList();
+			if (!consume.isEmpty()) {
+				rows.add(ratioTarget("Consume-only throughput >= 2x the Kafka binder", consume, KAFKA, 2.0));
+			}
+		}
+		Optional<LatencyResult> binder20k = this.latency.stream()
+			.filter((row) -> row.implementation().equals(BINDER) && row.offeredRate() == 20_000)
+			.findFirst();
+		Optional<LatencyResult> raw20k = this.latency.stream()
+			.filter((row) -> row.implementation().equals(RAW) && row.offeredRate() == 20_000 && !row.failed()
+					&& !row.saturated())
+			.findFirst();
+		if (binder20k.isPresent() && raw20k.isPresent()) {
+			LatencyResult row = binder20k.get();
+			boolean ok = !row.failed() && !row.saturated();
+			double ratio = ok ? row.p99() / raw20k.get().p99() : Double.NaN;
+			rows.add(new String[] { "p99 at 20,000 msg/s <= 1.5x raw Lettuce's",
+					ok ? String.format("%.2f (%.2f / %.2f ms)", ratio, row.p99(), raw20k.get().p99()) : "failed / saturated",
+					verdict(ok && ratio <= 1.5) });
+		}
+		List<String> memoryFigures = new ArrayList<>();
+		boolean memoryMet = true;
+		for (ThroughputResult row : this.throughput) {
+			if (row.kind() != ThroughputBenchmark.Kind.PRODUCE_ONLY || row.failed() || !row.implementation().equals(BINDER)
+					|| row.medianRound().entryMemory() == null) {
+				continue;
+			}
+			Optional<ThroughputResult> raw = rawFor(row).filter((r) -> r.medianRound().entryMemory() != null);
+			if (raw.isEmpty()) {
+				continue;
+			}
+			double ratio = row.medianRound().entryMemory().memoryUsageBytes()
+					/ raw.get().medianRound().entryMemory().memoryUsageBytes();
+			memoryMet &= ratio <= 1.2;
+			memoryFigures.add(String.format("%s: %.2f", row.size().label(), ratio));
+		}
+		if (!memoryFigures.isEmpty()) {
+			rows.add(new String[] { "Redis memory per retained entry <= 1.2x raw Lettuce's",
+					String.join("; ", memoryFigures), verdict(memoryMet) });
 		}
 	}
 

@@ -87,6 +87,11 @@ final class SpringDataRedisTransport implements Transport {
 	}
 
 	@Override
+	public String redisStream() {
+		return this.stream;
+	}
+
+	@Override
 	public int concurrency() {
 		return this.concurrency;
 	}

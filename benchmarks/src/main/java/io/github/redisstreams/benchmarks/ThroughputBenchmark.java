@@ -55,7 +55,7 @@ final class ThroughputBenchmark {
 	 * machine; an implementation that fails drops out, the others go on.
 	 */
 	List<ThroughputResult> run(Kind kind, List<Transport> transports, PayloadSize size) {
-		List<Figure> figures = transports.stream().map(Figure::new).toList();
+		List<Figure> figures = transports.stream().filter((t) -> t.supports(kind)).map(Figure::new).toList();
 		for (Figure figure : figures) {
 			figure.attempt(() -> {
 				Transport transport = figure.transport;
@@ -205,6 +205,11 @@ final class ThroughputBenchmark {
 		double load = MachineInfo.loadAverage1();
 		int round = Rounds.next();
 		transport.reset();
+		String stream = transport.redisStream();
+		if (stream != null) {
+			this.admin.awaitLazyFree(Duration.ofSeconds(10));
+		}
+		long memoryBefore = (stream != null) ? this.admin.usedMemory() : 0;
 		CpuMeter cpu = CpuMeter.start(this.admin);
 		long start = System.nanoTime();
 		for (int seq = 0; seq < messages; seq++) {
@@ -212,7 +217,23 @@ final class ThroughputBenchmark {
 		}
 		transport.awaitWritten(messages, timeoutFor(messages));
 		double rate = messages * 1e9 / (System.nanoTime() - start);
-		return new ThroughputResult.Round(rate, cpu.stop(), load, Double.NaN, Double.NaN);
+		CpuMeter.Usage usage = cpu.stop();
+		return new ThroughputResult.Round(rate, usage, load, Double.NaN, Double.NaN,
+				(stream != null) ? entryMemory(stream, messages, memoryBefore) : null);
+	}
+
+	/** What Redis holds per entry of a stream that holds every entry of the round (no consumer, no trim). */
+	private ThroughputResult.EntryMemory entryMemory(String stream, int messages, long memoryBefore) {
+		long length = this.admin.length(stream);
+		double usage = this.admin.memoryUsage(stream) / (double) length;
+		double used = (this.admin.usedMemory() - memoryBefore) / (double) length;
+		StringBuilder fields = new StringBuilder();
+		this.admin.firstEntry(stream).forEach((name, value) -> fields.append((fields.length() > 0) ? ", " : "")
+			.append(name)
+			.append(" (")
+			.append(value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+			.append(" B)"));
+		return new ThroughputResult.EntryMemory(usage, used, fields.toString());
 	}
 
 	private static void awaitAll(DeliveryTracker tracker, int messages) {

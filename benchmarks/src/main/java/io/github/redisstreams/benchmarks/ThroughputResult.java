@@ -44,8 +44,25 @@ record ThroughputResult(ThroughputBenchmark.Kind kind, PayloadSize size, String 
 	 * consumers kept up with the producer to the end); NaN for the other kinds
 	 * @param meanBatch mean messages per read (raw Lettuce) or per handler call (a batch consumer); NaN when
 	 * the implementation does not tell
+	 * @param entryMemory produce-only: what Redis holds per written entry; null for the other kinds
 	 */
-	record Round(double rate, CpuMeter.Usage cpu, double loadAverage, double sendShare, double meanBatch) {
+	record Round(double rate, CpuMeter.Usage cpu, double loadAverage, double sendShare, double meanBatch,
+			EntryMemory entryMemory) {
+
+		Round(double rate, CpuMeter.Usage cpu, double loadAverage, double sendShare, double meanBatch) {
+			this(rate, cpu, loadAverage, sendShare, meanBatch, null);
+		}
+
+	}
+
+	/**
+	 * Redis memory per retained entry after a produce-only round, the stream holding every entry written.
+	 *
+	 * @param memoryUsageBytes {@code MEMORY USAGE stream SAMPLES 0} divided by the entries
+	 * @param usedMemoryBytes growth of {@code INFO memory used_memory} over the round, divided by the entries
+	 * @param fields the fields of one entry and their sizes, e.g. {@code payload (190 B), contentType (16 B)}
+	 */
+	record EntryMemory(double memoryUsageBytes, double usedMemoryBytes, String fields) {
 	}
 
 }

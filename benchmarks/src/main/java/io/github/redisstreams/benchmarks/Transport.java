@@ -12,6 +12,16 @@ interface Transport extends AutoCloseable {
 	/** The name in the results, e.g. "raw Lettuce". */
 	String name();
 
+	/** The Redis stream this implementation writes, or null when it writes none (Kafka, no transport). */
+	default String redisStream() {
+		return null;
+	}
+
+	/** Whether this implementation takes part in a kind of throughput round. */
+	default boolean supports(ThroughputBenchmark.Kind kind) {
+		return true;
+	}
+
 	/** Number of consumers (threads) reading in parallel. */
 	int concurrency();
 

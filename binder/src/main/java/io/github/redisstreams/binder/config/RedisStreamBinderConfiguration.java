@@ -35,8 +35,9 @@ import io.github.redisstreams.binder.provisioning.RedisStreamProvisioner;
 public class RedisStreamBinderConfiguration {
 
 	@Bean
-	RedisStreamConnections redisStreamConnections(RedisConnectionFactory connectionFactory) {
-		return new RedisStreamConnections(connectionFactory);
+	RedisStreamConnections redisStreamConnections(RedisConnectionFactory connectionFactory,
+			RedisBinderConfigurationProperties binderProperties) {
+		return new RedisStreamConnections(connectionFactory, binderProperties.isConsolidateFlushes());
 	}
 
 	@Bean

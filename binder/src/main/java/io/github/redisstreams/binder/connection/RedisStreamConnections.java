@@ -43,6 +43,9 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private final AbstractRedisClient client;
 
+	/** The binder's own client when flushes are consolidated, else null (the application's client is used). */
+	private final BinderRedisClient ownClient;
+
 	private final Duration commandTimeout;
 
 	private final List<StatefulConnection<byte[], byte[]>> opened = new CopyOnWriteArrayList<>();
@@ -54,12 +57,26 @@ public class RedisStreamConnections implements DisposableBean {
 	/** On a cluster, what moves the dedicated connections' reads to a slot's new owner; null otherwise. */
 	private final ClusterSlotMoves slotMoves;
 
+	/**
+	 * Connections of the application's client, writing as the application's connections do.
+	 * @param connectionFactory the application's connection factory
+	 */
 	public RedisStreamConnections(RedisConnectionFactory connectionFactory) {
+		this(connectionFactory, false);
+	}
+
+	/**
+	 * @param connectionFactory the application's connection factory
+	 * @param consolidateFlushes whether the connections group their socket writes, on a client of the binder's own
+	 * (see the class description)
+	 */
+	public RedisStreamConnections(RedisConnectionFactory connectionFactory, boolean consolidateFlushes) {
 		if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
 			throw new IllegalStateException("The Redis Streams binder needs Lettuce (Spring Boot's default Redis client), "
 					+ "but the application's RedisConnectionFactory is a " + connectionFactory.getClass().getName());
 		}
-		this.client = lettuce.getRequiredNativeClient();
+		this.ownClient = consolidateFlushes ? BinderRedisClient.copyOf(lettuce) : null;
+		this.client = (this.ownClient != null) ? this.ownClient.client() : lettuce.getRequiredNativeClient();
 		this.commandTimeout = lettuce.getClientConfiguration().getCommandTimeout();
 		this.refusals = new RedisRefusals(user(lettuce));
 		this.slotMoves = (this.client instanceof RedisClusterClient cluster) ? new ClusterSlotMoves(cluster) : null;
@@ -147,6 +164,9 @@ public class RedisStreamConnections implements DisposableBean {
 		}
 		this.opened.clear();
 		this.shared = null;
+		if (this.ownClient != null) {
+			this.ownClient.destroy();
+		}
 	}
 
 	private StatefulConnection<byte[], byte[]> open() {

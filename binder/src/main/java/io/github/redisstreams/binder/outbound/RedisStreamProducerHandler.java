@@ -38,9 +38,11 @@ import io.github.redisstreams.binder.support.RedisStreamTransaction;
  * Writes each message of a producer binding to its stream with {@code XADD}.
  * <p>
  * Writes are asynchronous on the binder's shared connection, where Lettuce pipelines them with every other
- * command in flight: a send does not wait for the reply unless {@code sync} is set. (Writing with
- * auto-flush off and grouped flushes was measured too, and gave no gain on the benchmark machine: see
- * {@code docs/performance.md}.) The number of writes awaiting a reply is bounded
+ * command in flight: a send does not wait for the reply unless {@code sync} is set. The connection groups the
+ * socket writes of commands that reach its event loop together ({@code consolidate-flushes}), so a burst of sends
+ * costs Redis a few reads rather than one per {@code XADD}, without a hand-off between threads (grouping flushes
+ * from the sending side was measured too, and cost more than it saved: see {@code docs/performance.md}). The
+ * number of writes awaiting a reply is bounded
  * ({@code max-in-flight}); when Redis is slow or unreachable, further sends wait up to
  * {@code send-timeout} and then fail, instead of queueing without limit. A failed asynchronous write
  * is logged at ERROR and published to the binding's error channel. A write made while a consumer of this

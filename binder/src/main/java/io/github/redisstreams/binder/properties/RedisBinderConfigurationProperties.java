@@ -71,9 +71,27 @@ public class RedisBinderConfigurationProperties {
 	private boolean showPayloads;
 
 	/**
+	 * Whether the binder's connections group their socket writes (Netty's FlushConsolidationHandler on a
+	 * Lettuce client of the binder's own that shares the application's client resources and
+	 * spring.data.redis settings): commands written while the connection's event loop has more work queued
+	 * go out in one packet, which saves Redis and the client a system call per command. A lone command is
+	 * flushed as soon as the event loop finishes the work queued before it. The application's own Redis
+	 * connections are not changed.
+	 */
+	private boolean consolidateFlushes = true;
+
+	/**
 	 * Micrometer metrics of the bindings.
 	 */
 	private final Metrics metrics = new Metrics();
+
+	public boolean isConsolidateFlushes() {
+		return this.consolidateFlushes;
+	}
+
+	public void setConsolidateFlushes(boolean consolidateFlushes) {
+		this.consolidateFlushes = consolidateFlushes;
+	}
 
 	public boolean isLogPayloads() {
 		return this.logPayloads;

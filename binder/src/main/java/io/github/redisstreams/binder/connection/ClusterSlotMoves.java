@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.connection;
 
-import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,8 +18,9 @@ import reactor.core.Disposable;
  * Moves the binder's blocking reads along when a slot of a Redis Cluster changes owner (a failover, a resharded
  * slot). Lettuce routes each new command by its refreshed slot map, but a read already sent to a node that died
  * waits on that node's connection until the command timeout (60 s by default) although another node serves the
- * slot: on each topology change Lettuce reports, the reads under way on a slot taken over from a failed node are
- * given up, and their loops read again from the new owner.
+ * slot: on each topology change Lettuce reports, the reads under way that were sent to a failed node that no
+ * longer serves their slot are given up, and their loops read again from the new owner. Each read records the node
+ * it was routed to when it was sent, since Lettuce reports a change before it updates its own slot map.
  */
 class ClusterSlotMoves implements AutoCloseable {
 
@@ -48,55 +48,57 @@ class ClusterSlotMoves implements AutoCloseable {
 	}
 
 	private void topologyChanged(ClusterTopologyChangedEvent event) {
-		BitSet moved = movedSlots(event.before(), event.after());
-		if (moved.isEmpty()) {
-			return;
-		}
+		FailedOwners failed = FailedOwners.of(event.after());
 		int cancelled = 0;
 		for (StreamCommands reader : this.readers) {
-			if (reader.cancelReadOn(moved::get)) {
+			if (reader.cancelReadOn(failed)) {
 				cancelled++;
 			}
 		}
 		if (cancelled > 0) {
-			logger.info("Redis Cluster slots changed owner (" + moved.cardinality() + " slots of a failed node): "
-					+ cancelled + " blocking read(s) sent to the former owner given up, to be sent again to the new one");
+			logger.info("Redis Cluster slots changed owner (a master failed): " + cancelled
+					+ " blocking read(s) sent to the failed master given up, to be sent again to the new one");
 		}
 	}
 
 	/**
-	 * The slots whose master changed and whose former master is gone (absent, failed, or unreachable): a read sent
-	 * to a live former master (a manual failover, a moved slot) returns by itself, and giving it up would only
-	 * delay the entries it fetched.
+	 * Which reads a topology (the view after a change) says are stuck: those sent to a node that no longer serves
+	 * the read's slot and is gone or failed. A read sent to a live node (a manual failover, a moved slot, or the
+	 * new owner already) returns by itself, and giving it up would only leave the entries it fetched pending. The
+	 * event bus is shared with the application's client, whose events report the same change again later: by
+	 * then the reads go to the new owner, and are left alone.
 	 */
-	static BitSet movedSlots(List<RedisClusterNode> before, List<RedisClusterNode> after) {
-		String[] ownerBefore = owners(before);
-		String[] ownerAfter = owners(after);
-		Set<String> alive = new HashSet<>();
-		for (RedisClusterNode node : after) {
-			if (node.isConnected() && !node.is(RedisClusterNode.NodeFlag.FAIL)
-					&& !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
-				alive.add(node.getNodeId());
-			}
-		}
-		BitSet moved = new BitSet(SlotHash.SLOT_COUNT);
-		for (int slot = 0; slot < SlotHash.SLOT_COUNT; slot++) {
-			if (ownerBefore[slot] != null && !Objects.equals(ownerBefore[slot], ownerAfter[slot])
-					&& !alive.contains(ownerBefore[slot])) {
-				moved.set(slot);
-			}
-		}
-		return moved;
-	}
+	static final class FailedOwners implements StreamCommands.SlotOwnerTest {
 
-	private static String[] owners(List<RedisClusterNode> nodes) {
-		String[] owners = new String[SlotHash.SLOT_COUNT];
-		for (RedisClusterNode node : nodes) {
-			for (int slot : node.getSlots()) {
-				owners[slot] = node.getNodeId();
-			}
+		private final String[] owners;
+
+		private final Set<String> alive;
+
+		private FailedOwners(String[] owners, Set<String> alive) {
+			this.owners = owners;
+			this.alive = alive;
 		}
-		return owners;
+
+		static FailedOwners of(List<RedisClusterNode> after) {
+			String[] owners = new String[SlotHash.SLOT_COUNT];
+			Set<String> alive = new HashSet<>();
+			for (RedisClusterNode node : after) {
+				for (int slot : node.getSlots()) {
+					owners[slot] = node.getNodeId();
+				}
+				if (node.isConnected() && !node.is(RedisClusterNode.NodeFlag.FAIL)
+						&& !node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
+					alive.add(node.getNodeId());
+				}
+			}
+			return new FailedOwners(owners, alive);
+		}
+
+		@Override
+		public boolean test(int slot, String nodeId) {
+			return !this.alive.contains(nodeId) && !Objects.equals(this.owners[slot], nodeId);
+		}
+
 	}
 
 	@Override

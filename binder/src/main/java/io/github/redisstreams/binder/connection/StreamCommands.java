@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntPredicate;
 
 import io.lettuce.core.Consumer;
 import io.lettuce.core.KeyValue;
@@ -44,6 +43,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.models.stream.PendingMessage;
 import io.lettuce.core.models.stream.PendingMessages;
 
@@ -97,19 +97,27 @@ public class StreamCommands {
 	}
 
 	/**
-	 * Gives up the read under way on this connection if its stream's slot is in one of the given slots: on a
-	 * cluster whose node died, the read waits on that node's connection for the whole command timeout (60 s by
-	 * default), although another node serves the slot now. The reader gets a {@link RedisException} and reads
-	 * again, from the new owner; entries the cancelled read may have received stay pending and are claimed again.
-	 * @param movedSlots whether a slot changed owner
+	 * Gives up the read under way on this connection if it was sent to one of the given cluster nodes: on a cluster
+	 * whose node died, the read waits on that node's connection for the whole command timeout (60 s by default),
+	 * although another node serves the slot now. The reader gets a {@link RedisException} and reads again, from the
+	 * new owner; entries the cancelled read may have received stay pending and are claimed again.
+	 * @param failedOwner whether the read of a slot sent to a node (its id) must be given up
 	 * @return whether a read was cancelled
 	 */
-	boolean cancelReadOn(IntPredicate movedSlots) {
+	boolean cancelReadOn(SlotOwnerTest failedOwner) {
 		ReadInFlight read = this.readInFlight;
-		if (read == null || !movedSlots.test(SlotHash.getSlot(read.stream()))) {
+		if (read == null || read.node() == null || !failedOwner.test(read.slot(), read.node())) {
 			return false;
 		}
-		return read.reply().cancel(false);
+		return read.cancel();
+	}
+
+	/** Whether a read of a slot sent to a node must be given up. */
+	@FunctionalInterface
+	interface SlotOwnerTest {
+
+		boolean test(int slot, String nodeId);
+
 	}
 
 	StatefulConnection<byte[], byte[]> connection() {
@@ -186,11 +194,15 @@ public class StreamCommands {
 		if (block != null) {
 			args.block(block);
 		}
-		RedisFuture<List<StreamMessage<byte[], byte[]>>> read = this.async.xreadgroup(
-				Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value()));
+		// known before the read is sent, so that a topology change while it is sent still finds it
+		int slot = SlotHash.getSlot(bytes(stream));
+		ReadInFlight inFlight = new ReadInFlight(slot, ownerNode(slot));
+		this.readInFlight = inFlight;
 		List<StreamMessage<byte[], byte[]>> messages;
-		this.readInFlight = new ReadInFlight(stream, read);
 		try {
+			RedisFuture<List<StreamMessage<byte[], byte[]>>> read = this.async.xreadgroup(
+					Consumer.from(bytes(group), bytes(consumer)), args, XReadArgs.StreamOffset.from(bytes(stream), offset.value()));
+			inFlight.sent(read);
 			messages = await("XREADGROUP", stream, read);
 		}
 		catch (CancellationException ex) {
@@ -552,7 +564,58 @@ public class StreamCommands {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
 
-	private record ReadInFlight(String stream, RedisFuture<?> reply) {
+	/**
+	 * On a cluster, the id of the master that serves the stream's slot in this connection's view, which is where
+	 * Lettuce routes a command on the stream; null elsewhere.
+	 */
+	private String ownerNode(int slot) {
+		if (!(this.connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster)) {
+			return null;
+		}
+		RedisClusterNode owner = cluster.getPartitions().getMasterBySlot(slot);
+		return (owner != null) ? owner.getNodeId() : null;
+	}
+
+	/**
+	 * A blocking read under way: its slot, the node it was routed to, and its reply once sent. A cancellation that
+	 * comes before the read is sent cancels it as soon as it is.
+	 */
+	private static final class ReadInFlight {
+
+		private final int slot;
+
+		private final String node;
+
+		private volatile RedisFuture<?> reply;
+
+		private volatile boolean cancelled;
+
+		ReadInFlight(int slot, String node) {
+			this.slot = slot;
+			this.node = node;
+		}
+
+		int slot() {
+			return this.slot;
+		}
+
+		String node() {
+			return this.node;
+		}
+
+		void sent(RedisFuture<?> reply) {
+			this.reply = reply;
+			if (this.cancelled) {
+				reply.cancel(false);
+			}
+		}
+
+		boolean cancel() {
+			this.cancelled = true;
+			RedisFuture<?> sent = this.reply;
+			return sent == null || sent.cancel(false);
+		}
+
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.github.redisstreams.binder.connection;
 
-import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -13,43 +12,34 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Which slots make the binder give up the blocking reads under way: only those taken over from a master that
- * failed, never those of a live former owner.
+ * Which reads the binder gives up on a topology change: only those sent to a master that failed and no longer
+ * serves their slot, never those sent to a live node.
  */
 class ClusterSlotMovesTests {
 
 	@Test
-	void slotsOfAFailedMasterTakenOverByItsReplicaAreMoved() {
-		List<RedisClusterNode> before = List.of(node("a", 0, 99, NodeFlag.UPSTREAM), node("b", 100, 199, NodeFlag.UPSTREAM),
-				node("a-replica", -1, -1, NodeFlag.REPLICA));
+	void aReadSentToAFailedMasterWhoseSlotsItsReplicaTookOverIsGivenUp() {
 		List<RedisClusterNode> after = List.of(node("a", -1, -1, NodeFlag.UPSTREAM, NodeFlag.FAIL),
 				node("b", 100, 199, NodeFlag.UPSTREAM), node("a-replica", 0, 99, NodeFlag.UPSTREAM));
-		BitSet moved = ClusterSlotMoves.movedSlots(before, after);
-		assertThat(moved.cardinality()).isEqualTo(100);
-		assertThat(moved.get(0)).isTrue();
-		assertThat(moved.get(99)).isTrue();
-		assertThat(moved.get(100)).isFalse();
+		ClusterSlotMoves.FailedOwners failed = ClusterSlotMoves.FailedOwners.of(after);
+		assertThat(failed.test(0, "a")).isTrue();
+		assertThat(failed.test(99, "a")).isTrue();
+		// the same change reported again (the application's client): the reads now go to the new owner
+		assertThat(failed.test(0, "a-replica")).isFalse();
+		assertThat(failed.test(100, "b")).isFalse();
 	}
 
 	@Test
-	void aSlotMovedFromALiveMasterIsNot() {
-		List<RedisClusterNode> before = List.of(node("a", 0, 99, NodeFlag.UPSTREAM), node("b", 100, 199, NodeFlag.UPSTREAM));
-		List<RedisClusterNode> after = List.of(node("a", 0, 98, NodeFlag.UPSTREAM), node("b", 99, 199, NodeFlag.UPSTREAM));
-		assertThat(ClusterSlotMoves.movedSlots(before, after).isEmpty()).isTrue();
-	}
-
-	@Test
-	void aManualFailoverLeavesTheFormerMasterAliveAndItsReadsAlone() {
-		List<RedisClusterNode> before = List.of(node("a", 0, 99, NodeFlag.UPSTREAM), node("a-replica", -1, -1, NodeFlag.REPLICA));
-		List<RedisClusterNode> after = List.of(node("a", -1, -1, NodeFlag.REPLICA), node("a-replica", 0, 99, NodeFlag.UPSTREAM));
-		assertThat(ClusterSlotMoves.movedSlots(before, after).isEmpty()).isTrue();
+	void aReadSentToALiveMasterIsNot() {
+		// a slot moved, a manual failover: the former owner is alive and answers the read by itself
+		List<RedisClusterNode> after = List.of(node("a", 0, 98, NodeFlag.REPLICA), node("b", 99, 199, NodeFlag.UPSTREAM));
+		assertThat(ClusterSlotMoves.FailedOwners.of(after).test(99, "a")).isFalse();
 	}
 
 	@Test
 	void aMasterThatVanishedFromTheTopologyCountsAsFailed() {
-		List<RedisClusterNode> before = List.of(node("a", 0, 9, NodeFlag.UPSTREAM), node("b", 10, 19, NodeFlag.UPSTREAM));
 		List<RedisClusterNode> after = List.of(node("b", 0, 19, NodeFlag.UPSTREAM));
-		assertThat(ClusterSlotMoves.movedSlots(before, after).cardinality()).isEqualTo(10);
+		assertThat(ClusterSlotMoves.FailedOwners.of(after).test(5, "a")).isTrue();
 	}
 
 	private static RedisClusterNode node(String id, int from, int to, NodeFlag... flags) {

@@ -87,6 +87,9 @@ public class RedisStreamMessageChannelBinder extends
 
 	private final Map<ProducerDestination, RetentionTrimmer> trimmers = new ConcurrentHashMap<>();
 
+	/** The connections of the producer bindings that wait for replicas, by binding name. */
+	private final Map<String, StreamCommands> replicaWaitConnections = new ConcurrentHashMap<>();
+
 	/** Consumer names per bound destination (by identity: two bindings may read the same stream and group). */
 	private final Map<ConsumerDestination, List<String>> consumerNamesInUse = Collections
 		.synchronizedMap(new IdentityHashMap<>());
@@ -176,8 +179,14 @@ public class RedisStreamMessageChannelBinder extends
 				errorChannel, metrics);
 		handler.setBeanFactory(getBeanFactory());
 		handler.setSizeLimit(new EntrySizeLimit(properties.getBindingName(), redis.getMaxEntrySize().toBytes()));
-		handler.setReplicaAcknowledgment(ReplicaAcknowledgment.of(shared, redis.getWaitForReplicas(),
-				redis.getWaitTimeout()));
+		if (redis.getWaitForReplicas() > 0) {
+			// one connection per waiting binding rather than one for all of them: a WAIT for more replicas, or with a
+			// longer wait-timeout, of one binding never holds up the writes of another
+			StreamCommands own = this.connections.openConnection();
+			this.replicaWaitConnections.put(properties.getBindingName(), own);
+			handler.setReplicaAcknowledgment(ReplicaAcknowledgment.of(own, redis.getWaitForReplicas(),
+					redis.getWaitTimeout()));
+		}
 		if (this.observationRegistry != null) {
 			handler.setObservation(new ProducerObservation(this.observationRegistry, properties.getBindingName()));
 		}
@@ -196,6 +205,10 @@ public class RedisStreamMessageChannelBinder extends
 		RetentionTrimmer trimmer = this.trimmers.remove(destination);
 		if (trimmer != null) {
 			trimmer.stop();
+		}
+		StreamCommands replicaWaits = this.replicaWaitConnections.remove(properties.getBindingName());
+		if (replicaWaits != null) {
+			this.connections.close(replicaWaits);
 		}
 	}
 
@@ -479,6 +492,8 @@ public class RedisStreamMessageChannelBinder extends
 		properties.validate(RedisExtendedBindingProperties.producerPrefix(channelName));
 		ReplicaAcknowledgment.checkSupported(properties.getWaitForReplicas(), this.connections.isCluster(),
 				RedisExtendedBindingProperties.producerPrefix(channelName) + ".wait-for-replicas");
+		ReplicaAcknowledgment.checkWaitTimeout(properties.getWaitForReplicas(), properties.getWaitTimeout(),
+				this.connections.commandTimeout(), RedisExtendedBindingProperties.producerPrefix(channelName) + ".wait-timeout");
 		return properties;
 	}
 

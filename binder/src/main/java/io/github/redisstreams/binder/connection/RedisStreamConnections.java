@@ -110,6 +110,15 @@ public class RedisStreamConnections implements DisposableBean {
 	}
 
 	/**
+	 * Opens a connection of its own for commands that must not share the shared connection (a producer whose
+	 * {@code WAIT} would block it). Its command timeout is the configured one.
+	 * @return commands over the new connection; close it with {@link #close(StreamCommands)}
+	 */
+	public StreamCommands openConnection() {
+		return new StreamCommands(open(), this.commandTimeout, this.refusals);
+	}
+
+	/**
 	 * Opens a connection for one reading loop. Its command timeout is the block time plus the
 	 * configured command timeout, so that a long {@code BLOCK} never times out on the client side.
 	 * @param blockTimeout the longest block of the reads on this connection

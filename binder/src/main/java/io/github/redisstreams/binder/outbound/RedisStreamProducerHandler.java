@@ -148,8 +148,9 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 		acquirePermit(stream);
 		CompletableFuture<String> reply;
 		try {
+			StreamCommands writer = this.replicaAcknowledgment.writesOn(this.commands);
 			reply = this.replicaAcknowledgment
-				.confirm(() -> this.commands.xaddAsync(stream, addArgs(), fields).toCompletableFuture());
+				.confirm(() -> writer.xaddAsync(stream, addArgs(), fields).toCompletableFuture());
 		}
 		catch (RuntimeException ex) {
 			this.inFlight.release();

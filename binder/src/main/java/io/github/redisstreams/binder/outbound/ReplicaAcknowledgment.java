@@ -17,10 +17,10 @@ import io.github.redisstreams.binder.connection.StreamCommands;
  * <p>
  * {@code WAIT} counts the replicas that have received every write the connection made before it, so one
  * {@code WAIT} confirms all the writes sent before it: at most one is in flight, and the writes made while it
- * blocks are confirmed together by the next one. That costs no round trip per message, but a {@code WAIT} blocks
- * the whole connection: the other commands of the binder's shared connection wait behind it, normally for the
- * replication delay, at worst for {@code wait-timeout} when a replica lags or is gone. It also confirms the
- * writes the other bindings made on the same connection before it, which only makes their writes safer.
+ * blocks are confirmed together by the next one. That costs no round trip per message. A {@code WAIT} blocks its
+ * whole connection, so the binding writes and waits on a connection of its own: a {@code WAIT} held up to
+ * {@code wait-timeout} by a lagging or lost replica delays only this binding's next writes, never the binder's
+ * acknowledgements, leases or health checks on the shared connection.
  * <p>
  * A {@code WAIT} that Lettuce sent again after a reconnection, possibly to another master, confirms nothing about
  * the writes of the lost connection: those fail.
@@ -48,7 +48,8 @@ public final class ReplicaAcknowledgment {
 	}
 
 	/**
-	 * @param commands the connection the producer writes on (WAIT must go on the connection that wrote)
+	 * @param commands the connection of the binding's own, on which it writes and waits (WAIT counts the writes of
+	 * the connection it is sent on)
 	 * @param replicas {@code wait-for-replicas}; 0 for {@link #NONE}
 	 * @param timeout {@code wait-timeout}
 	 */
@@ -71,8 +72,33 @@ public final class ReplicaAcknowledgment {
 	}
 
 	/**
+	 * The connection the binding writes on.
+	 * @param shared the binder's shared connection
+	 * @return the connection of this acknowledgment, or the shared one when no replica is waited for
+	 */
+	public StreamCommands writesOn(StreamCommands shared) {
+		return (this == NONE) ? shared : this.commands;
+	}
+
+	/**
+	 * Refuses a {@code wait-timeout} that WAIT cannot honour: WAIT counts whole milliseconds and takes 0 as "for
+	 * ever", and a WAIT still blocking at the command timeout fails on the client side although the replicas may
+	 * confirm the write a moment later.
+	 * @param replicas {@code wait-for-replicas}
+	 * @param timeout {@code wait-timeout}
+	 * @param commandTimeout the command timeout ({@code spring.data.redis.timeout})
+	 * @param property the full name of {@code wait-timeout}, for the error
+	 */
+	public static void checkWaitTimeout(int replicas, Duration timeout, Duration commandTimeout, String property) {
+		if (replicas > 0 && commandTimeout != null && timeout.compareTo(commandTimeout) >= 0) {
+			throw new IllegalStateException(property + " " + timeout + " must be shorter than the Redis command timeout "
+					+ "spring.data.redis.timeout (" + commandTimeout + "), which would otherwise fail the WAIT first");
+		}
+	}
+
+	/**
 	 * Sends a write and returns its reply, completed only once enough replicas have it.
-	 * @param write sends the write on the connection of this acknowledgment and returns its reply from the master
+	 * @param write sends the write on {@link #writesOn(StreamCommands)} and returns its reply from the master
 	 * @return the same reply, confirmed by the replicas, or failed with a {@link ReplicasDidNotConfirmException}
 	 * (also when the connection was lost before the replicas confirmed). Cancelling it cancels the write.
 	 */

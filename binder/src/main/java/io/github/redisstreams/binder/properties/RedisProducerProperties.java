@@ -75,16 +75,16 @@ public class RedisProducerProperties {
 	private String[] headerPatterns = { "*" };
 
 	/**
-	 * How many replicas must have received a write before it counts as sent: after its XADD the binder sends WAIT
-	 * on the same connection, one WAIT for all the writes made since the previous one. A write that fewer replicas
+	 * How many replicas must have received a write before it counts as sent: the binding writes on a connection of
+	 * its own and, after its XADD, sends WAIT on it, one WAIT for all the writes made since the previous one. A write that fewer replicas
 	 * confirm within wait-timeout fails like a refused write (the send throws in sync mode, the error channel and an
 	 * ERROR log otherwise), although the master stored it. 0 (the default) does not wait. Not on Redis Cluster.
 	 */
 	private int waitForReplicas = 0;
 
 	/**
-	 * How long a WAIT for wait-for-replicas may block; shorter than send-timeout. While it blocks, the other
-	 * commands of the binder's shared connection wait behind it.
+	 * How long a WAIT for wait-for-replicas may block: at least 1ms, shorter than send-timeout and than the command
+	 * timeout (spring.data.redis.timeout). While it blocks, only the binding's own next writes wait behind it.
 	 */
 	private Duration waitTimeout = Duration.ofSeconds(1);
 
@@ -197,6 +197,10 @@ public class RedisProducerProperties {
 		PropertyChecks.positive(prefix + ".max-in-flight", this.maxInFlight);
 		PropertyChecks.notNegative(prefix + ".wait-for-replicas", this.waitForReplicas);
 		PropertyChecks.positive(prefix + ".wait-timeout", this.waitTimeout);
+		if (this.waitForReplicas > 0 && this.waitTimeout.toMillis() < 1) {
+			// WAIT takes whole milliseconds, and WAIT n 0 blocks for ever
+			throw PropertyChecks.invalid(prefix + ".wait-timeout", this.waitTimeout, "must be at least 1ms");
+		}
 		if (this.waitForReplicas > 0 && this.waitTimeout.compareTo(this.sendTimeout) >= 0) {
 			throw PropertyChecks.invalid(prefix + ".wait-timeout", this.waitTimeout,
 					"must be shorter than send-timeout (" + this.sendTimeout + ")");

@@ -58,6 +58,19 @@ class RedisProducerPropertiesTests {
 	}
 
 	@Test
+	void aWaitTimeoutBelowAMillisecondIsRefused() {
+		// WAIT takes whole milliseconds: 500us would become WAIT 1 0, which blocks for ever
+		assertInvalid("wait-timeout", (properties) -> {
+			properties.setWaitForReplicas(1);
+			properties.setWaitTimeout(Duration.ofNanos(500_000));
+		});
+		assertValid((properties) -> {
+			properties.setWaitForReplicas(1);
+			properties.setWaitTimeout(Duration.ofMillis(1));
+		});
+	}
+
+	@Test
 	void retentionModeMustBeSet() {
 		assertInvalid("retention-mode", (properties) -> properties.setRetentionMode(null));
 	}

@@ -127,6 +127,42 @@ class ReplicaAcknowledgmentTests {
 		}
 	}
 
+	/**
+	 * A WAIT held by a lost replica blocks only its own binding's connection: another producer of the binder (and
+	 * with it the acknowledgements and leases of the shared connection) writes at once.
+	 */
+	@Test
+	void aBlockedWaitHoldsUpNoOtherBinding() throws Exception {
+		try (RedisBinderHarness app = RedisBinderHarness.startOn("redis://127.0.0.1:" + this.redis.masterPort())) {
+			ExtendedProducerProperties<RedisProducerProperties> waiting = app.producerProperties("waiting-0");
+			waiting.getExtension().setWaitForReplicas(1);
+			waiting.getExtension().setWaitTimeout(Duration.ofSeconds(3));
+			waiting.getExtension().setSendTimeout(Duration.ofSeconds(5));
+			MessageChannel waitingOrders = app.bindProducer(this.stream, waiting).channel();
+			ExtendedProducerProperties<RedisProducerProperties> plain = app.producerProperties("plain-0");
+			plain.getExtension().setSync(true);
+			MessageChannel plainOrders = app.bindProducer(this.stream + "-plain", plain).channel();
+			this.redis.kill(this.redis.replicaPort());
+			// async: returns once its XADD and WAIT are sent; the WAIT now blocks for wait-timeout
+			waitingOrders.send(MessageBuilder.withPayload(new Order("unconfirmed", 1)).build());
+			long started = System.nanoTime();
+			plainOrders.send(MessageBuilder.withPayload(new Order("plain", 1)).build());
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a write of another binding")
+				.isLessThan(Duration.ofMillis(1500));
+		}
+	}
+
+	@Test
+	void aWaitTimeoutTheCommandTimeoutWouldCutShortIsRefused() {
+		String prefix = "spring.cloud.stream.redis.bindings.output-0.producer.";
+		try (RedisBinderHarness app = RedisBinderHarness.startOn("redis://127.0.0.1:" + this.redis.masterPort(),
+				"--spring.data.redis.timeout=1s", "--" + prefix + "wait-for-replicas=1", "--" + prefix + "wait-timeout=2s",
+				"--" + prefix + "send-timeout=5s")) {
+			assertThatThrownBy(() -> app.producerProperties("output-0")).hasMessageContaining(prefix + "wait-timeout")
+				.hasMessageContaining("spring.data.redis.timeout");
+		}
+	}
+
 	@Test
 	void aWaitLongerThanTheSendTimeoutIsRefusedAtStartup() {
 		// the binding output-bindings declares is bound at startup

@@ -248,14 +248,20 @@ public class RedisStreamProducerHandler extends AbstractMessageHandler implement
 					+ "' (if the write had already reached Redis, it may still be stored)");
 		}
 		catch (ExecutionException ex) {
-			throw new MessageDeliveryException(message, "Failed to write to stream '" + stream + "'", ex.getCause());
+			throw new MessageDeliveryException(message, failure(stream, ex.getCause()), ex.getCause());
 		}
+	}
+
+	/** What the failure of a send says: a write replicas did not confirm may be stored all the same. */
+	private static String failure(String stream, Throwable cause) {
+		return (cause instanceof ReplicaAcknowledgment.ReplicasDidNotConfirmException)
+				? "A write to stream '" + stream + "' is not confirmed by replicas (it may have been stored)"
+				: "Failed to write to stream '" + stream + "'";
 	}
 
 	private void reportAsyncFailure(Message<?> message, String stream, Throwable ex) {
 		Throwable cause = (ex instanceof RedisException || ex.getCause() == null) ? ex : ex.getCause();
-		MessageDeliveryException failure = new MessageDeliveryException(message,
-				"Failed to write to stream '" + stream + "'", cause);
+		MessageDeliveryException failure = new MessageDeliveryException(message, failure(stream, cause), cause);
 		String outcome = (cause instanceof ReplicaAcknowledgment.ReplicasDidNotConfirmException)
 				? "' is not confirmed by replicas: " : "' was not written: ";
 		logger.error("A message sent to stream '" + stream + outcome + cause

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import io.lettuce.core.RedisException;
@@ -110,11 +111,14 @@ public final class ReplicaAcknowledgment {
 		long generation = this.commands.generation();
 		CompletableFuture<T> written = write.get();
 		CompletableFuture<Void> replicated = new CompletableFuture<>();
+		boolean send;
 		synchronized (this) {
 			this.waiting.add(new Waiting(generation, replicated));
-			if (!this.waitInFlight) {
-				sendWait();
-			}
+			send = !this.waitInFlight;
+			this.waitInFlight = true;
+		}
+		if (send) {
+			sendWait();
 		}
 		CompletableFuture<T> confirmed = written.thenCombine(replicated, (reply, ignored) -> reply);
 		confirmed.whenComplete((reply, ex) -> {
@@ -125,47 +129,67 @@ public final class ReplicaAcknowledgment {
 		return confirmed;
 	}
 
-	/** Sends one WAIT for every write waiting; called holding the lock, so that no write slips past it. */
+	/**
+	 * Sends one WAIT for every write waiting. Called by the one thread that set waitInFlight; the batch is taken
+	 * under the lock (a write added later was sent after this WAIT, and waits for the next one) but the WAIT is
+	 * dispatched outside it: Lettuce may complete a command on its event loop while the dispatching thread holds
+	 * Lettuce's own lock, and the completion below takes this lock.
+	 */
 	private void sendWait() {
-		List<Waiting> batch = this.waiting;
-		this.waiting = new ArrayList<>();
-		this.waitInFlight = true;
+		List<Waiting> batch;
+		synchronized (this) {
+			batch = this.waiting;
+			this.waiting = new ArrayList<>();
+		}
 		CompletableFuture<Long> reply;
 		try {
 			reply = this.commands.waitAsync(this.replicas, this.timeout).toCompletableFuture();
 		}
 		catch (RuntimeException ex) {
-			this.waitInFlight = false;
-			batch.forEach((write) -> write.replicated().completeExceptionally(ex));
+			batch.forEach((write) -> write.replicated().completeExceptionally(waitFailed(ex)));
+			waitDone();
 			return;
 		}
 		reply.whenComplete((count, ex) -> {
 			long generation = this.commands.generation();
 			for (Waiting write : batch) {
 				if (ex != null) {
-					write.replicated().completeExceptionally(ex);
+					write.replicated().completeExceptionally(waitFailed(ex));
 				}
 				else if (write.generation() != generation) {
 					// the WAIT was sent again after a reconnection, maybe to another master: it proves nothing
 					write.replicated().completeExceptionally(new ReplicasDidNotConfirmException(
-							"the connection to Redis was lost before the replicas confirmed it"));
+							"the connection to Redis was lost before the replicas confirmed it", null));
 				}
 				else if (count < this.replicas) {
 					write.replicated().completeExceptionally(new ReplicasDidNotConfirmException("only " + count
 							+ " of the " + this.replicas + " replicas required by wait-for-replicas confirmed it within "
-							+ "wait-timeout " + this.timeout));
+							+ "wait-timeout " + this.timeout, null));
 				}
 				else {
 					write.replicated().complete(null);
 				}
 			}
-			synchronized (this) {
-				this.waitInFlight = false;
-				if (!this.waiting.isEmpty()) {
-					sendWait();
-				}
-			}
+			waitDone();
 		});
+	}
+
+	/** Sends the next WAIT if writes came in meanwhile, else lets the next write send one. */
+	private void waitDone() {
+		boolean more;
+		synchronized (this) {
+			more = !this.waiting.isEmpty();
+			this.waitInFlight = more;
+		}
+		if (more) {
+			sendWait();
+		}
+	}
+
+	/** A failure of the WAIT itself (refused, timed out, connection closed): the write may be stored all the same. */
+	private static ReplicasDidNotConfirmException waitFailed(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		return new ReplicasDidNotConfirmException("the WAIT that confirms it failed (" + cause + ")", cause);
 	}
 
 	/** A write waiting for the next WAIT, and the generation of the connection it was sent in. */
@@ -173,14 +197,15 @@ public final class ReplicaAcknowledgment {
 	}
 
 	/**
-	 * Fewer replicas than {@code wait-for-replicas} confirmed a write within {@code wait-timeout}. The master stored
-	 * it: it is consumed unless the master fails before a replica receives it.
+	 * Fewer replicas than {@code wait-for-replicas} confirmed a write within {@code wait-timeout}, or the WAIT itself
+	 * failed (its cause). The master may have stored it: it is then consumed unless the master fails before a
+	 * replica receives it.
 	 */
 	public static final class ReplicasDidNotConfirmException extends RedisException {
 
-		ReplicasDidNotConfirmException(String why) {
-			super("Possibly stored on the master, but " + why + ": it may be lost if the master fails before a "
-					+ "replica has it (sending it again may store it twice)");
+		ReplicasDidNotConfirmException(String why, Throwable cause) {
+			super("The entry may have been written: possibly stored on the master, but " + why + ", and it may be lost "
+					+ "if the master fails before a replica has it (sending it again may store it twice)", cause);
 		}
 
 	}

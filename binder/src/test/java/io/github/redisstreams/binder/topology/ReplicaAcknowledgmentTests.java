@@ -120,10 +120,15 @@ class ReplicaAcknowledgmentTests {
 
 			this.redis.node(this.redis.masterPort()).aclSetuser("waiting-producer",
 					AclSetuserArgs.Builder.removeCommand(CommandType.WAIT));
+			// the XADD was stored: the failed WAIT says so, rather than "not written"
 			assertThatThrownBy(() -> orders.send(MessageBuilder.withPayload(new Order("o-2", 1)).build()))
+				.isInstanceOf(MessageDeliveryException.class)
+				.hasCauseInstanceOf(ReplicasDidNotConfirmException.class)
+				.hasMessageContaining("may have been stored")
 				.rootCause()
 				.hasMessageContaining("NOPERM")
 				.hasMessageContaining("wait");
+			assertThat(this.redis.node(this.redis.masterPort()).xlen(this.stream)).isEqualTo(2);
 		}
 	}
 

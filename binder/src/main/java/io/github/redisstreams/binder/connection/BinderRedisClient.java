@@ -1,5 +1,6 @@
 package io.github.redisstreams.binder.connection;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -10,9 +11,11 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.resource.ClientResources;
 
 import org.springframework.data.redis.connection.RedisConfiguration;
+import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.RedisCredentialsProviderFactory;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * A Lettuce client of the binder's own, for connections whose socket writes are grouped
@@ -59,6 +62,10 @@ final class BinderRedisClient {
 	}
 
 	private static RedisConfiguration redisConfiguration(LettuceConnectionFactory application) {
+		if (isStaticMasterReplica(application)) {
+			// the factory answers such a setup with its default standalone configuration, localhost:6379
+			throw new IllegalStateException(RedisStreamConnections.STATIC_MASTER_REPLICA_UNSUPPORTED);
+		}
 		if (application.isClusterAware()) {
 			return application.getClusterConfiguration();
 		}
@@ -69,6 +76,20 @@ final class BinderRedisClient {
 			return application.getSocketConfiguration();
 		}
 		return application.getStandaloneConfiguration();
+	}
+
+	/**
+	 * Whether the factory was built with a {@link RedisStaticMasterReplicaConfiguration}, which it tells only through
+	 * its configuration field (read here; if a later Spring Data renames it, the check finds nothing and the
+	 * connections fail on first use as they do with the application's client).
+	 */
+	static boolean isStaticMasterReplica(LettuceConnectionFactory factory) {
+		Field field = ReflectionUtils.findField(LettuceConnectionFactory.class, "configuration", RedisConfiguration.class);
+		if (field == null) {
+			return false;
+		}
+		ReflectionUtils.makeAccessible(field);
+		return ReflectionUtils.getField(field, factory) instanceof RedisStaticMasterReplicaConfiguration;
 	}
 
 	/** The application's client configuration with other client resources. */

@@ -38,6 +38,10 @@ public class RedisStreamConnections implements DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(RedisStreamConnections.class);
 
+	/** The failure of a static master/replica setup, which the binder does not support. */
+	static final String STATIC_MASTER_REPLICA_UNSUPPORTED = "The Redis Streams binder supports standalone, Sentinel "
+			+ "and Cluster setups, not a static master/replica configuration (RedisStaticMasterReplicaConfiguration)";
+
 	/** What a refused connection is recorded as. */
 	private static final String CONNECTION = "the connection";
 
@@ -213,8 +217,7 @@ public class RedisStreamConnections implements DisposableBean {
 			}
 			catch (IllegalStateException ex) {
 				// a client without a default URI: Spring Data's static master/replica setup
-				throw new IllegalStateException("The Redis Streams binder supports standalone, Sentinel and Cluster "
-						+ "setups, not a static master/replica configuration", ex);
+				throw new IllegalStateException(STATIC_MASTER_REPLICA_UNSUPPORTED, ex);
 			}
 		}
 		return connection;

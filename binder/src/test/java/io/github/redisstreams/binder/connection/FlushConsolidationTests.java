@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -27,6 +28,7 @@ import io.github.redisstreams.binder.support.StreamEntry;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The binder's connections with flush consolidation: a client of the binder's own with the application's settings
@@ -87,6 +89,31 @@ class FlushConsolidationTests {
 		this.resources.shutdown(0, 2, TimeUnit.SECONDS);
 		this.keys.forEach(this.database3::unlink);
 		this.testClient.shutdown();
+	}
+
+	/**
+	 * A static master/replica setup is refused with the same clear error by the binder's own client (which would
+	 * otherwise fall back to the factory's default localhost:6379) and by the application's.
+	 */
+	@Test
+	void aStaticMasterReplicaSetupIsRefusedClearly() {
+		io.lettuce.core.RedisURI test = io.lettuce.core.RedisURI.create(RedisTestSupport.redisUrl());
+		LettuceConnectionFactory staticSetup = new LettuceConnectionFactory(
+				new RedisStaticMasterReplicaConfiguration(test.getHost(), test.getPort()));
+		staticSetup.afterPropertiesSet();
+		staticSetup.start();
+		try {
+			assertThatThrownBy(() -> new RedisStreamConnections(staticSetup, true).destroy())
+				.isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("not a static master/replica configuration");
+			RedisStreamConnections applicationClient = new RedisStreamConnections(staticSetup, false);
+			assertThatThrownBy(applicationClient::shared).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("not a static master/replica configuration");
+			applicationClient.destroy();
+		}
+		finally {
+			staticSetup.destroy();
+		}
 	}
 
 	@Test

@@ -26,13 +26,13 @@ import org.springframework.util.StringUtils;
  * The binder's Lettuce connections, opened with the client that Spring Boot configured from
  * {@code spring.data.redis.*} (URL, credentials, SSL, Sentinel or Cluster).
  * <p>
- * Two kinds of connection, because a blocking {@code XREADGROUP} holds its connection for the whole
- * block time: one shared connection for every non-blocking command of the binder (writes, acks,
- * claims, scripts), on which Lettuce pipelines commands from all threads, and one dedicated
- * connection per reading loop. The binder uses its own connections rather than the application's
- * shared one so that its blocking reads and bursts of writes never queue behind, or in front of, the
- * application's own Redis traffic. On a cluster, a reading loop's read under way on a slot that changes owner is
- * given up and sent again to the new owner ({@link ClusterSlotMoves}).
+ * Two kinds of connection, because a blocking {@code XREADGROUP} or {@code WAIT} holds its connection for the
+ * whole block time: one shared connection for every non-blocking command of the binder (writes, acks, claims,
+ * scripts), on which Lettuce pipelines commands from all threads, and one dedicated connection per reading loop
+ * and per producer binding that waits for replicas. The binder uses its own connections rather than the
+ * application's shared one so that its blocking reads and bursts of writes never queue behind, or in front of, the
+ * application's own Redis traffic. On a cluster, a reading loop's read under way on a failed master is given up
+ * and sent again to the slot's new owner ({@link ClusterSlotMoves}).
  */
 public class RedisStreamConnections implements DisposableBean {
 

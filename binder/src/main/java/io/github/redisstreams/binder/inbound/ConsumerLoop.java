@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -119,8 +119,14 @@ final class ConsumerLoop implements Runnable {
 	/** On a partition read in stream order: whether the last pending batch had to wait for an entry. */
 	private boolean waitedForEntry;
 
-	/** Whether the consumer may read new entries now: its partition's lease is surely valid for one more read. */
-	private volatile BooleanSupplier readPermit = () -> true;
+	/**
+	 * Whether the partition's lease is surely valid for at least the time given: asked before each read (for
+	 * block-timeout) and before each entry of a batch (for now).
+	 */
+	private volatile Predicate<Duration> readPermit = (time) -> true;
+
+	/** On a partition read in stream order: whether the last batch stopped because the lease was no longer sure. */
+	private boolean leaseLapsed;
 
 	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
 	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
@@ -150,6 +156,9 @@ final class ConsumerLoop implements Runnable {
 		this.predecessor = predecessor;
 		this.onFinished = onFinished;
 		this.hold = settings.ordered() ? new OrderHold() : null;
+		if (this.hold != null) {
+			leases.onTakenAway(consumer, this.hold::takenAway);
+		}
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe(),
 				RedisErrors::isAccessFailure);
 	}
@@ -159,10 +168,12 @@ final class ConsumerLoop implements Runnable {
 	}
 
 	/**
-	 * With partitions shared dynamically: asked before each read of new entries; while it says no (the
-	 * partition's lease may expire before the read ends), the consumer reads nothing new.
+	 * With partitions shared dynamically: asked before each read of new entries, for block-timeout; while it says
+	 * no (the partition's lease may expire before the read ends), the consumer reads nothing new. Asked again, for
+	 * no time, before each entry of a batch: once it says no (a pause, or Redis unreachable, longer than the lease
+	 * renewals allow), the batch stops and the entries not started are handed back, as on a stop.
 	 */
-	void setReadPermit(BooleanSupplier readPermit) {
+	void setReadPermit(Predicate<Duration> readPermit) {
 		this.readPermit = readPermit;
 	}
 
@@ -474,7 +485,7 @@ final class ConsumerLoop implements Runnable {
 			}
 			this.inOrderPendingDone = true;
 		}
-		if (!this.readPermit.getAsBoolean()) {
+		if (!this.readPermit.test(this.settings.redis().getBlockTimeout())) {
 			// the lease was not renewed lately: a new owner may read this partition soon, this consumer must not
 			pause(Math.min(100, this.settings.redis().getBlockTimeout().toMillis()));
 			return Batch.ofNew(List.of());
@@ -567,10 +578,32 @@ final class ConsumerLoop implements Runnable {
 
 	/**
 	 * Whether the current batch stops before its next entry: the consumer is stopping, or, on a partition, an
-	 * entry of the batch failed and must be delivered again before those behind it.
+	 * entry of the batch failed and must be delivered again before those behind it, another consumer took one of
+	 * its entries, or the partition's lease is no longer surely valid (a new owner may read the entries behind).
 	 */
 	private boolean stopsBatch() {
-		return !this.state.isRunning() || (this.hold != null && this.hold.isSet());
+		if (!this.state.isRunning()) {
+			return true;
+		}
+		if (this.hold == null) {
+			return false;
+		}
+		if (this.hold.isSet() || this.hold.isTakenAway()) {
+			return true;
+		}
+		if (!this.readPermit.test(Duration.ZERO)) {
+			this.leaseLapsed = true;
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Whether the batch was stopped with entries left that must go back to the group at once: the consumer is
+	 * stopping, or, on a partition, it may have lost the partition to another owner.
+	 */
+	private boolean handsBackRest() {
+		return !this.state.isRunning() || this.leaseLapsed || (this.hold != null && this.hold.isTakenAway());
 	}
 
 	/**
@@ -583,8 +616,13 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		boolean failed = this.hold.isSet();
-		if (!failed && !this.waitedForEntry) {
+		boolean lapsed = this.leaseLapsed || this.hold.isTakenAway();
+		if (!failed && !this.waitedForEntry && !lapsed) {
 			return;
+		}
+		if (lapsed && logger.isDebugEnabled()) {
+			logger.debug("Consumer '" + this.consumer + "' of " + this.settings.describe() + " stopped its batch: its "
+					+ "partition's lease is no longer surely valid, or another consumer took one of its entries");
 		}
 		if (failed && logger.isDebugEnabled()) {
 			logger.debug("Entry " + this.hold.failedId() + " of " + this.settings.describe() + " failed; consumer '"
@@ -592,6 +630,7 @@ final class ConsumerLoop implements Runnable {
 		}
 		this.hold.clear();
 		this.waitedForEntry = false;
+		this.leaseLapsed = false;
 		this.inOrderPendingDone = false;
 		pause(failed ? this.settings.redis().getClaimIdleTime().toMillis()
 				: Math.min(this.settings.redis().getBlockTimeout().toMillis(), 1000));
@@ -632,12 +671,15 @@ final class ConsumerLoop implements Runnable {
 					}
 					return delivery;
 				}, this.manual, this.hold);
-		if (!this.state.isRunning()) {
+		if (handsBackRest()) {
 			this.leases.release(this.consumer,
 					untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList(), null);
-			return;
+			if (!this.state.isRunning()) {
+				return;
+			}
 		}
-		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet()) {
+		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet() && !this.hold.isTakenAway()
+				&& !this.leaseLapsed) {
 			this.inOrderPendingDone = true;
 		}
 		holdAfterFailure();

@@ -34,6 +34,8 @@ public class LeaseKeeper {
 
 	private final Map<String, Set<String>> heldByConsumer = new ConcurrentHashMap<>();
 
+	private final Map<String, Runnable> onTakenAway = new ConcurrentHashMap<>();
+
 	private ScheduledFuture<?> task;
 
 	private volatile boolean failing;
@@ -51,6 +53,14 @@ public class LeaseKeeper {
 	 */
 	public Set<String> register(String consumer) {
 		return this.heldByConsumer.computeIfAbsent(consumer, (name) -> ConcurrentHashMap.newKeySet());
+	}
+
+	/**
+	 * What to do when another consumer took an entry the consumer still holds (a consumer reading a partition in
+	 * stream order stops its batch: the partition may have a new owner).
+	 */
+	public void onTakenAway(String consumer, Runnable action) {
+		this.onTakenAway.put(consumer, action);
 	}
 
 	/**
@@ -108,6 +118,10 @@ public class LeaseKeeper {
 			for (String id : this.updates.renew(consumer, ids)) {
 				// an id finished meanwhile is simply no longer pending; only one still held was taken away
 				if (stillHeld.contains(id)) {
+					Runnable action = this.onTakenAway.get(consumer);
+					if (action != null) {
+						action.run();
+					}
 					logger.warn("Entry " + id + " of stream '" + this.updates.stream() + "' was claimed by another "
 							+ "consumer of group '" + this.updates.group() + "' while " + consumer
 							+ " was still processing it; it may be processed twice");

@@ -1,0 +1,98 @@
+package io.github.redisstreams.binder.partitioning;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.cloud.stream.binder.ExtendedConsumerProperties;
+
+import io.github.redisstreams.binder.inbound.PartitionedConsumerContainer;
+import io.github.redisstreams.binder.inbound.RedisStreamInboundChannelAdapter;
+import io.github.redisstreams.binder.properties.RedisConsumerProperties;
+import io.github.redisstreams.binder.test.RedisBinderHarness;
+import io.github.redisstreams.binder.test.RedisExtension;
+import io.github.redisstreams.binder.test.StreamInspector;
+import io.github.redisstreams.binder.test.TestKeys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An owner that stalls (a long GC pause, Redis unreachable) past its partition's lease while it holds a batch of
+ * entries in memory. The attack: the lease passes to another owner during the stall; an owner that resumed with
+ * the rest of its batch would process entries the new owner reads too, beside it and out of order.
+ */
+@ExtendWith(RedisExtension.class)
+class PartitionLeaseFencingTests {
+
+	private static final String BINDING = "fenced-in";
+
+	private static final Duration LEASE = Duration.ofMillis(900);
+
+	@Test
+	void anOwnerWhoseLeaseLapsedDuringAHandlerStartsNoMoreEntriesOfItsBatch(StreamInspector redis, TestKeys keys)
+			throws Exception {
+		String destination = keys.unique("fenced");
+		String partitionStream = destination + "-0";
+		for (int i = 1; i <= 5; i++) {
+			redis.redis().xadd(partitionStream, "payload", String.valueOf(i));
+		}
+		List<String> handled = new CopyOnWriteArrayList<>();
+		AtomicReference<PartitionBalancer> balancer = new AtomicReference<>();
+		String redisPrefix = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
+		try (RedisBinderHarness harness = RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=a",
+				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
+				"--spring.cloud.stream.bindings." + BINDING + ".group=fenced",
+				redisPrefix + "partition-assignment=dynamic", redisPrefix + "partition-count=1",
+				redisPrefix + "partition-lease-time=" + LEASE.toMillis() + "ms", redisPrefix + "claim-idle-time=5s",
+				redisPrefix + "block-timeout=100ms")) {
+			ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
+			properties.setPartitioned(true);
+			properties.setMaxAttempts(1);
+			RedisBinderHarness.BoundChannel bound = harness.bindConsumer(destination, "fenced", properties);
+			bound.channel().subscribe((message) -> {
+				String payload = new String((byte[]) message.getPayload(), StandardCharsets.UTF_8);
+				handled.add(payload);
+				if (payload.equals("1")) {
+					stallPastTheLease(await().atMost(Duration.ofSeconds(10)).until(balancer::get, (b) -> b != null),
+							PartitionKeys.lease(partitionStream, "fenced"));
+				}
+			});
+			RedisStreamInboundChannelAdapter adapter = (RedisStreamInboundChannelAdapter) harness.bindingRegistry()
+				.consumers()
+				.get(0);
+			balancer.set(((PartitionedConsumerContainer) adapter.getContainer()).getBalancer());
+
+			// the owner notices the loss at its next renewal, and its consumer stops
+			await().atMost(Duration.ofSeconds(15)).until(() -> handled.contains("1")
+					&& balancer.get().ownership().owned().isEmpty() && adapter.liveConsumers() == 0);
+			assertThat(handled).as("entries started after the lease lapsed").containsExactly("1");
+			// the rest of the batch went back to the group at once, for the new owner
+			assertThat(redis.pending(partitionStream, "fenced")).hasSize(4);
+		}
+	}
+
+	/**
+	 * Blocks the balancer's renewals (as a pause of the whole process does) while another owner takes the lease,
+	 * until the lease time has passed.
+	 */
+	private static void stallPastTheLease(PartitionBalancer balancer, String leaseKey) {
+		synchronized (balancer) {
+			io.github.redisstreams.binder.test.RedisTestSupport.commands().set(leaseKey, "other@1",
+					io.lettuce.core.SetArgs.Builder.px(60_000));
+			try {
+				// the stall itself, not a wait for an outcome
+				Thread.sleep(LEASE.toMillis() + 300);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+}

@@ -104,8 +104,19 @@ public class StreamConsumerContainer implements BindingConsumers {
 		this.metrics = metrics;
 		this.pendingUpdates = pendingUpdates;
 		this.target = target;
-		this.leaseKeeper = new LeaseKeeper(pendingUpdates, settings.redis().getClaimIdleTime());
+		this.leaseKeeper = new LeaseKeeper(pendingUpdates, entryLeaseTime(settings));
 		this.executor = new SimpleAsyncTaskExecutor("redis-stream-" + settings.bindingName() + "-");
+	}
+
+	/**
+	 * How long an entry in hand may look idle before another consumer takes it: claim-idle-time, or, on a partition
+	 * (whose new owner takes its predecessor's entries once idle for the takeover time), the shorter of the two.
+	 * The lease keeper renews every third of it.
+	 */
+	private static Duration entryLeaseTime(ConsumerSettings settings) {
+		Duration claimIdleTime = settings.redis().getClaimIdleTime();
+		Duration takeover = settings.takeoverIdleTime();
+		return (takeover != null && takeover.compareTo(claimIdleTime) < 0) ? takeover : claimIdleTime;
 	}
 
 	/**

@@ -19,7 +19,7 @@ import org.springframework.scheduling.TaskScheduler;
  * <p>
  * Redis only knows how long an entry has been pending, not whether its consumer is alive. Without
  * this, a handler (or a batch) slower than {@code claim-idle-time} would have its entries claimed and
- * processed a second time by another consumer. Every third of {@code claim-idle-time} the idle time of
+ * processed a second time by another consumer. Every third of {@code claim-idle-time} (on a partition, of the takeover time when shorter) the idle time of
  * each held entry is reset with {@code XCLAIM ... JUSTID} (which does not count as a delivery), so
  * only entries of consumers that are really gone ever reach the claim idle time. The keeper runs as long
  * as any consumer of the binding still works on an entry, even after the binding was asked to stop.

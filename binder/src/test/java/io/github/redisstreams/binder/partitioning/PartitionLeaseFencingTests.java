@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -44,13 +46,7 @@ class PartitionLeaseFencingTests {
 		}
 		List<String> handled = new CopyOnWriteArrayList<>();
 		AtomicReference<PartitionBalancer> balancer = new AtomicReference<>();
-		String redisPrefix = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
-		try (RedisBinderHarness harness = RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=a",
-				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
-				"--spring.cloud.stream.bindings." + BINDING + ".group=fenced",
-				redisPrefix + "partition-assignment=dynamic", redisPrefix + "partition-count=1",
-				redisPrefix + "partition-lease-time=" + LEASE.toMillis() + "ms", redisPrefix + "claim-idle-time=5s",
-				redisPrefix + "block-timeout=100ms")) {
+		try (RedisBinderHarness harness = start("5s")) {
 			ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
 			properties.setPartitioned(true);
 			properties.setMaxAttempts(1);
@@ -75,6 +71,50 @@ class PartitionLeaseFencingTests {
 			// the rest of the batch went back to the group at once, for the new owner
 			assertThat(redis.pending(partitionStream, "fenced")).hasSize(4);
 		}
+	}
+
+	@Test
+	void anEntryInHandIsRenewedOftenEnoughThatTheTakeoverTimeNeverPassesWhileItsHandlerRuns(StreamInspector redis,
+			TestKeys keys) throws Exception {
+		String destination = keys.unique("renewed");
+		String partitionStream = destination + "-0";
+		CountDownLatch inHandler = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		// claim-idle-time far above the lease time: renewing every third of it would let the entry look abandoned
+		try (RedisBinderHarness harness = start("30s")) {
+			ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
+			properties.setPartitioned(true);
+			properties.setMaxAttempts(1);
+			harness.bindConsumer(destination, "fenced", properties).channel().subscribe((message) -> {
+				inHandler.countDown();
+				try {
+					release.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			redis.redis().xadd(partitionStream, "payload", "slow");
+			assertThat(inHandler.await(15, TimeUnit.SECONDS)).isTrue();
+			try {
+				await().during(LEASE.multipliedBy(2)).atMost(LEASE.multipliedBy(4))
+					.until(() -> redis.pending(partitionStream, "fenced").get(0).getMsSinceLastDelivery() < LEASE.toMillis());
+			}
+			finally {
+				release.countDown();
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> redis.pending(partitionStream, "fenced").isEmpty());
+		}
+	}
+
+	private static RedisBinderHarness start(String claimIdleTime) {
+		String redisPrefix = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
+		return RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=a",
+				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
+				"--spring.cloud.stream.bindings." + BINDING + ".group=fenced",
+				redisPrefix + "partition-assignment=dynamic", redisPrefix + "partition-count=1",
+				redisPrefix + "partition-lease-time=" + LEASE.toMillis() + "ms",
+				redisPrefix + "claim-idle-time=" + claimIdleTime, redisPrefix + "block-timeout=100ms");
 	}
 
 	/**

@@ -33,7 +33,8 @@ import io.github.redisstreams.binder.support.StreamEntry;
  * The reading loop of one consumer (one concurrency slot) of a binding, on its own thread and its own
  * Redis connection:
  * <ol>
- * <li>first the consumer's own pending entries, left by a previous run under the same name;</li>
+ * <li>first the consumer's own pending entries, left by a previous run under the same name (and again after a
+ * failed command, which may have been a read whose reply was lost);</li>
  * <li>then, in turn: every {@code claim-interval}, entries idle longer than {@code claim-idle-time}, and
  * new entries ({@code XREADGROUP ... >} blocking up to {@code block-timeout}).</li>
  * </ol>
@@ -235,6 +236,10 @@ final class ConsumerLoop implements Runnable {
 					if (!this.state.isRunning()) {
 						break;
 					}
+					// the failed command may have been a read whose reply was lost (a timeout, a read cancelled by a
+					// failover): its entries are this consumer's, pending; they come before anything newer
+					this.inOrderPendingDone = false;
+					this.recovery.lookAtOwnPendingAgain();
 					if (backOff == null) {
 						backOff = backOff().start();
 					}
@@ -447,6 +452,12 @@ final class ConsumerLoop implements Runnable {
 			return nextBatchInOrder(reader);
 		}
 		if (!this.recovery.ownPendingDone()) {
+			// acknowledgements sent on another connection must land first, or an entry processed already would
+			// look pending and be delivered again
+			this.acks.flush();
+			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+				return Batch.ofNew(List.of());
+			}
 			return Batch.ofPending(this.recovery.nextOwnPending(reader));
 		}
 		boolean claimDue = this.claimScanning || System.nanoTime() - this.nextClaimAt >= 0;

@@ -77,6 +77,12 @@ public class PartitionBalancer {
 	private boolean failing;
 
 	/**
+	 * The latest start or stop of the binding this balancer heard of: a call of an earlier one, late (a stop that
+	 * finished after the binding was started again), changes nothing.
+	 */
+	private long generation;
+
+	/**
 	 * @param stream the destination's stream key (partition {@code p} is {@code <stream>-<p>})
 	 * @param member this instance's name in the group
 	 */
@@ -108,8 +114,12 @@ public class PartitionBalancer {
 	/**
 	 * Runs the balancing every third of the lease time, from now, on a thread of its own.
 	 * @param threadName the thread's name
+	 * @param generation the start's place among the binding's starts and stops (ascending)
 	 */
-	public synchronized void start(String threadName) {
+	public synchronized void start(String threadName, long generation) {
+		if (!isCurrent(generation)) {
+			return;
+		}
 		this.taking = true;
 		if (this.runner == null) {
 			this.running = true;
@@ -148,6 +158,17 @@ public class PartitionBalancer {
 	}
 
 	/**
+	 * Whether a call of this start or stop of the binding is still to be followed (none later was heard of).
+	 */
+	private boolean isCurrent(long generation) {
+		if (generation < this.generation) {
+			return false;
+		}
+		this.generation = generation;
+		return true;
+	}
+
+	/**
 	 * Starts the consumers of the partitions still held (a binding started again before its stop gave them up).
 	 */
 	public void restartHeld() {
@@ -163,28 +184,33 @@ public class PartitionBalancer {
 	}
 
 	/**
-	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop()}.
+	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop}.
+	 * @param generation the stop's place among the binding's starts and stops: ignored after a later start
 	 */
-	public synchronized void stopTaking() {
-		this.taking = false;
+	public synchronized void stopTaking(long generation) {
+		if (isCurrent(generation)) {
+			this.taking = false;
+		}
 	}
 
 	/**
 	 * Gives every lease up and leaves the group, so that the others share the partitions at their next run.
-	 * Called once the partitions' consumers have finished.
+	 * Called once the partitions' consumers have finished. Under the lock, so that a start cannot take a
+	 * partition again between the release of its lease and the end of this stop.
+	 * @param generation the stop's place among the binding's starts and stops: ignored after a later start
 	 */
-	public void stop() {
-		List<Integer> partitions;
-		synchronized (this) {
-			this.taking = false;
-			this.running = false;
-			this.runner = null;
-			notifyAll();
-			partitions = new ArrayList<>(this.held.keySet());
-			this.held.clear();
-			this.validUntil.clear();
-			this.joined = false;
+	public synchronized void stop(long generation) {
+		if (!isCurrent(generation)) {
+			return;
 		}
+		this.taking = false;
+		this.running = false;
+		this.runner = null;
+		notifyAll();
+		List<Integer> partitions = new ArrayList<>(this.held.keySet());
+		this.held.clear();
+		this.validUntil.clear();
+		this.joined = false;
 		try {
 			for (int partition : partitions) {
 				this.leases.release(partitionStream(partition));

@@ -83,7 +83,7 @@ class PartitionBalancerTests {
 
 	@AfterEach
 	void close() {
-		this.balancer.stop();
+		this.balancer.stop(Long.MAX_VALUE);
 		this.connections.destroy();
 		this.factory.destroy();
 	}
@@ -141,6 +141,23 @@ class PartitionBalancerTests {
 		assertThat(this.balancer.mayRead(1, Duration.ofMillis(1))).isFalse();
 		assertThat(leaseOwner(1)).as("the other owner's lease is untouched").isEqualTo("n-0@1");
 		assertThat(this.balancer.ownership().owned()).containsExactly(0, 2, 3);
+	}
+
+	@Test
+	void aStopThatEndsAfterALaterStartChangesNothing() {
+		this.balancer.start("balancer-test", 3);
+		// the binding's stop before that start (its consumers finishing) calls the balancer only now
+		this.balancer.stopTaking(2);
+		this.balancer.stop(2);
+
+		this.balancer.balance();
+		this.balancer.balance();
+
+		assertThat(this.consumers.started).containsExactlyInAnyOrder(0, 1, 2, 3);
+		assertThat(this.balancer.ownership().owned()).containsExactly(0, 1, 2, 3);
+		for (int partition = 0; partition < PARTITIONS; partition++) {
+			assertThat(leaseOwner(partition)).isEqualTo("m-0@1");
+		}
 	}
 
 	@Test

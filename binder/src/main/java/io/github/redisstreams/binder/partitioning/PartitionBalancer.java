@@ -340,14 +340,14 @@ public class PartitionBalancer {
 		this.consumers.handOver(partition, () -> released(partition));
 	}
 
-	private void released(int partition) {
-		synchronized (this) {
-			Holding holding = this.held.get(partition);
-			if (holding == null || !holding.handingOver) {
-				return;
-			}
-			this.held.remove(partition);
-			this.validUntil.remove(partition);
+	/**
+	 * The lease is deleted under the lock, before the partition leaves {@code held}: a run in between would take
+	 * it again under the same token, and the delete landing after that take would free a partition read here.
+	 */
+	private synchronized void released(int partition) {
+		Holding holding = this.held.get(partition);
+		if (holding == null || !holding.handingOver) {
+			return;
 		}
 		try {
 			this.leases.release(partitionStream(partition));
@@ -356,6 +356,10 @@ public class PartitionBalancer {
 		catch (RuntimeException ex) {
 			logger.warn("Could not release partition " + partition + " of " + describe() + "; another instance takes "
 					+ "it over once its lease expires, within " + this.leaseTime + ": " + ex);
+		}
+		finally {
+			this.held.remove(partition);
+			this.validUntil.remove(partition);
 		}
 	}
 

@@ -554,8 +554,13 @@ final class ConsumerLoop implements Runnable {
 				if (left <= 0) {
 					break;
 				}
+				Duration wait = Duration.ofMillis(Math.min(left, blockMillis));
+				if (!this.readPermit.test(wait)) {
+					// on a partition whose lease was not renewed lately: no more reading, a new owner may come soon
+					break;
+				}
 				all.addAll(reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer,
-						GroupOffset.NEW_ENTRIES, readCount - all.size(), Duration.ofMillis(Math.min(left, blockMillis))));
+						GroupOffset.NEW_ENTRIES, readCount - all.size(), wait));
 			}
 		}
 		catch (RedisException ex) {
@@ -573,8 +578,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<Delivery> unprocessed = (this.batches != null)
-				? this.batches.process(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
-						this.unstarted)
+				? this.batches.process(batch, this.consumer, this.acks, this.held, this::stopsBatch, this.unstarted)
 				: this.processor.processNew(batch, this.consumer, this.acks, this.held, this::stopsBatch,
 						this.unstarted, this.countsReset, this.manual, this.hold);
 		this.lastSeenId = batch.get(batch.size() - 1).id();

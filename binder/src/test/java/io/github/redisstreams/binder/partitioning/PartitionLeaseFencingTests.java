@@ -56,7 +56,7 @@ class PartitionLeaseFencingTests {
 				handled.add(payload);
 				if (payload.equals("1")) {
 					stallPastTheLease(await().atMost(Duration.ofSeconds(10)).until(balancer::get, (b) -> b != null),
-							PartitionKeys.lease(partitionStream, "fenced"));
+							PartitionKeys.lease(partitionStream, "fenced"), LEASE.plusMillis(300));
 				}
 			});
 			RedisStreamInboundChannelAdapter adapter = (RedisStreamInboundChannelAdapter) harness.bindingRegistry()
@@ -107,27 +107,73 @@ class PartitionLeaseFencingTests {
 		}
 	}
 
-	private static RedisBinderHarness start(String claimIdleTime) {
+	@Test
+	void aBatchStopsGatheringAndIsHandledOnlyWhileTheLeaseIsSurelyValid(StreamInspector redis, TestKeys keys)
+			throws Exception {
+		String destination = keys.unique("fenced-batch");
+		String partitionStream = destination + "-0";
+		List<Long> handledAt = new CopyOnWriteArrayList<>();
+		// a batch waits up to 2 s for 10 entries: longer than the lease
+		try (RedisBinderHarness harness = start("5s", "batch-min-count=10", "batch-max-wait=2s")) {
+			ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
+			properties.setPartitioned(true);
+			properties.setBatchMode(true);
+			properties.setMaxAttempts(1);
+			harness.bindConsumer(destination, "fenced", properties).channel()
+				.subscribe((message) -> handledAt.add(System.nanoTime()));
+			RedisStreamInboundChannelAdapter adapter = (RedisStreamInboundChannelAdapter) harness.bindingRegistry()
+				.consumers()
+				.get(0);
+			PartitionBalancer balancer = ((PartitionedConsumerContainer) adapter.getContainer()).getBalancer();
+			await().atMost(Duration.ofSeconds(15)).until(() -> adapter.liveConsumers() == 1);
+
+			long stallStart;
+			String late;
+			synchronized (balancer) {
+				stallStart = System.nanoTime();
+				// the stall starts as the entry comes
+				redis.redis().xadd(partitionStream, "payload", "1");
+				stallPastTheLease(balancer, PartitionKeys.lease(partitionStream, "fenced"), LEASE.plusMillis(300));
+				// an entry that comes once the lease may have lapsed, while the batch still waits for more
+				late = redis.redis().xadd(partitionStream, "payload", "2");
+				stallPastTheLease(balancer, PartitionKeys.lease(partitionStream, "fenced"), Duration.ofMillis(1200));
+			}
+
+			await().atMost(Duration.ofSeconds(15))
+				.until(() -> balancer.ownership().owned().isEmpty() && adapter.liveConsumers() == 0);
+			assertThat(redis.pending(partitionStream, "fenced")).as("entries read")
+				.noneMatch((entry) -> entry.getId().equals(late));
+			// gathered, at most, until the lease could lapse; handled then, or handed back
+			assertThat(handledAt).allSatisfy((at) -> assertThat(Duration.ofNanos(at - stallStart))
+				.as("batch handled after the stall started").isLessThan(LEASE));
+		}
+	}
+
+	private static RedisBinderHarness start(String claimIdleTime, String... more) {
 		String redisPrefix = "--spring.cloud.stream.redis.bindings." + BINDING + ".consumer.";
-		return RedisBinderHarness.start("--spring.cloud.stream.redis.binder.instance-id=a",
+		List<String> args = new java.util.ArrayList<>(List.of("--spring.cloud.stream.redis.binder.instance-id=a",
 				"--spring.cloud.stream.bindings." + BINDING + ".consumer.partitioned=true",
 				"--spring.cloud.stream.bindings." + BINDING + ".group=fenced",
 				redisPrefix + "partition-assignment=dynamic", redisPrefix + "partition-count=1",
 				redisPrefix + "partition-lease-time=" + LEASE.toMillis() + "ms",
-				redisPrefix + "claim-idle-time=" + claimIdleTime, redisPrefix + "block-timeout=100ms");
+				redisPrefix + "claim-idle-time=" + claimIdleTime, redisPrefix + "block-timeout=100ms"));
+		for (String property : more) {
+			args.add(redisPrefix + property);
+		}
+		return RedisBinderHarness.start(args.toArray(String[]::new));
 	}
 
 	/**
 	 * Blocks the balancer's renewals (as a pause of the whole process does) while another owner takes the lease,
 	 * until the lease time has passed.
 	 */
-	private static void stallPastTheLease(PartitionBalancer balancer, String leaseKey) {
+	private static void stallPastTheLease(PartitionBalancer balancer, String leaseKey, Duration stall) {
 		synchronized (balancer) {
 			io.github.redisstreams.binder.test.RedisTestSupport.commands().set(leaseKey, "other@1",
 					io.lettuce.core.SetArgs.Builder.px(60_000));
 			try {
 				// the stall itself, not a wait for an outcome
-				Thread.sleep(LEASE.toMillis() + 300);
+				Thread.sleep(stall.toMillis());
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();

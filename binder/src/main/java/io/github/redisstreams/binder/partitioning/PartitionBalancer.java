@@ -76,6 +76,9 @@ public class PartitionBalancer {
 
 	private boolean failing;
 
+	/** What {@link #ownership()} reports: set under the lock after each change, read without it. */
+	private volatile Ownership ownership;
+
 	/**
 	 * The latest start or stop of the binding this balancer heard of: a call of an earlier one, late (a stop that
 	 * finished after the binding was started again), changes nothing.
@@ -97,6 +100,7 @@ public class PartitionBalancer {
 		this.leaseTime = leaseTime;
 		this.metrics = metrics;
 		this.consumers = consumers;
+		this.ownership = new Ownership(member, leases.token(), List.of(), partitionCount, 0, List.of(), List.of());
 	}
 
 	public String member() {
@@ -211,6 +215,7 @@ public class PartitionBalancer {
 		this.held.clear();
 		this.validUntil.clear();
 		this.joined = false;
+		publishOwnership();
 		try {
 			for (int partition : partitions) {
 				this.leases.release(partitionStream(partition));
@@ -229,6 +234,15 @@ public class PartitionBalancer {
 	 * One run: beat, renew, then take or hand over partitions to reach the fair share.
 	 */
 	public synchronized void balance() {
+		try {
+			balanceOnce();
+		}
+		finally {
+			publishOwnership();
+		}
+	}
+
+	private void balanceOnce() {
 		try {
 			this.members = this.membership.beat(this.member);
 			renewAll();
@@ -360,6 +374,7 @@ public class PartitionBalancer {
 		finally {
 			this.held.remove(partition);
 			this.validUntil.remove(partition);
+			publishOwnership();
 		}
 	}
 
@@ -375,16 +390,25 @@ public class PartitionBalancer {
 	}
 
 	/**
-	 * What this instance sees of the ownership, for health and the actuator endpoint.
+	 * What this instance sees of the ownership, for health and the actuator endpoint: as of the end of the last
+	 * change, without waiting for a run under way (which may wait for Redis).
 	 */
-	public synchronized Ownership ownership() {
+	public Ownership ownership() {
+		return this.ownership;
+	}
+
+	/**
+	 * Called with the lock held, after each change.
+	 */
+	private void publishOwnership() {
 		List<Integer> owned = new ArrayList<>();
 		List<Integer> handingOver = new ArrayList<>();
 		this.held.forEach((partition, holding) -> (holding.handingOver ? handingOver : owned).add(partition));
 		List<String> sortedMembers = new ArrayList<>(this.members);
 		sortedMembers.sort(null);
-		return new Ownership(this.member, this.leases.token(), sortedMembers, this.partitionCount,
-				this.joined ? FairShare.of(this.partitionCount, this.members, this.member) : 0, owned, handingOver);
+		this.ownership = new Ownership(this.member, this.leases.token(), List.copyOf(sortedMembers),
+				this.partitionCount, this.joined ? FairShare.of(this.partitionCount, this.members, this.member) : 0,
+				List.copyOf(owned), List.copyOf(handingOver));
 	}
 
 	/**

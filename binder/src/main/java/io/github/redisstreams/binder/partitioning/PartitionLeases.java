@@ -74,10 +74,13 @@ public class PartitionLeases {
 		return call("owner", partitionStream).owner();
 	}
 
+	/**
+	 * Waits a third of the lease time at most: a renewal later than that is no use, the lease may be gone.
+	 */
 	private Reply call(String action, String partitionStream) {
-		List<Object> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI,
+		List<Object> reply = BoundedReply.await(this.commands.evalAsync(SCRIPT, ScriptOutputType.MULTI,
 				List.of(PartitionKeys.lease(partitionStream, this.group)),
-				ScriptArgs.of(action, this.token, this.leaseTime.toMillis()));
+				ScriptArgs.of(action, this.token, this.leaseTime.toMillis())), this.leaseTime.dividedBy(3));
 		return new Reply((Long) reply.get(0) == 1L, new String((byte[]) reply.get(1), StandardCharsets.UTF_8));
 	}
 

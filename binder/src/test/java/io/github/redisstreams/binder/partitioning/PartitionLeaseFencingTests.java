@@ -74,6 +74,38 @@ class PartitionLeaseFencingTests {
 	}
 
 	@Test
+	void anEntryTakenByAnotherConsumerWhileItsHandlerFailedStopsTheBatchBehindIt(StreamInspector redis,
+			TestKeys keys) {
+		String destination = keys.unique("taken");
+		String partitionStream = destination + "-0";
+		List<String> ids = new CopyOnWriteArrayList<>();
+		for (int i = 1; i <= 4; i++) {
+			ids.add(redis.redis().xadd(partitionStream, "payload", String.valueOf(i)));
+		}
+		List<String> handled = new CopyOnWriteArrayList<>();
+		try (RedisBinderHarness harness = start("5s")) {
+			ExtendedConsumerProperties<RedisConsumerProperties> properties = harness.consumerProperties(BINDING);
+			properties.setPartitioned(true);
+			properties.setMaxAttempts(1);
+			harness.bindConsumer(destination, "fenced", properties).channel().subscribe((message) -> {
+				String payload = new String((byte[]) message.getPayload(), StandardCharsets.UTF_8);
+				if (payload.equals("1") && !handled.contains("1 failed")) {
+					handled.add("1 failed");
+					// another consumer takes the entry meanwhile: its failure cannot be recorded by this one
+					redis.redis().xclaim(partitionStream, io.lettuce.core.Consumer.from("fenced", "intruder"),
+							io.lettuce.core.XClaimArgs.Builder.minIdleTime(0), ids.get(0));
+					throw new IllegalStateException("entry 1 fails");
+				}
+				handled.add(payload);
+			});
+
+			// the entries behind it wait until the intruder's entry is taken over (idle for the lease time)
+			await().atMost(Duration.ofSeconds(20)).until(() -> handled.size() >= 5);
+			assertThat(handled).containsExactly("1 failed", "1", "2", "3", "4");
+		}
+	}
+
+	@Test
 	void anEntryInHandIsRenewedOftenEnoughThatTheTakeoverTimeNeverPassesWhileItsHandlerRuns(StreamInspector redis,
 			TestKeys keys) throws Exception {
 		String destination = keys.unique("renewed");

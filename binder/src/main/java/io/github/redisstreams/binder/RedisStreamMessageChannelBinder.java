@@ -291,7 +291,7 @@ public class RedisStreamMessageChannelBinder extends
 				StreamConsumerContainer container = new StreamConsumerContainer(settings, this.connections,
 						this.provisioningProvider, this.codec, retryTemplate, parts.failures(), parts.idempotency(),
 						this.scheduler, metrics, parts.pendingUpdates(), target);
-				container.setReadPermit(() -> balancer[0].mayRead(partition, redis.getBlockTimeout()));
+				container.setReadPermit((time) -> balancer[0].mayRead(partition, time));
 				return container;
 			};
 			PartitionedConsumerContainer container = new PartitionedConsumerContainer(bindingSettings,

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import io.lettuce.core.RedisException;
 import org.apache.commons.logging.Log;
@@ -33,7 +33,8 @@ import io.github.redisstreams.binder.support.StreamEntry;
  * The reading loop of one consumer (one concurrency slot) of a binding, on its own thread and its own
  * Redis connection:
  * <ol>
- * <li>first the consumer's own pending entries, left by a previous run under the same name;</li>
+ * <li>first the consumer's own pending entries, left by a previous run under the same name (and again after a
+ * failed command, which may have been a read whose reply was lost);</li>
  * <li>then, in turn: every {@code claim-interval}, entries idle longer than {@code claim-idle-time}, and
  * new entries ({@code XREADGROUP ... >} blocking up to {@code block-timeout}).</li>
  * </ol>
@@ -119,8 +120,14 @@ final class ConsumerLoop implements Runnable {
 	/** On a partition read in stream order: whether the last pending batch had to wait for an entry. */
 	private boolean waitedForEntry;
 
-	/** Whether the consumer may read new entries now: its partition's lease is surely valid for one more read. */
-	private volatile BooleanSupplier readPermit = () -> true;
+	/**
+	 * Whether the partition's lease is surely valid for at least the time given: asked before each read (for
+	 * block-timeout) and before each entry of a batch (for now).
+	 */
+	private volatile Predicate<Duration> readPermit = (time) -> true;
+
+	/** On a partition read in stream order: whether the last batch stopped because the lease was no longer sure. */
+	private boolean leaseLapsed;
 
 	/** The reset of the delivery counters of the current batch of new entries; a failure is recorded after it. */
 	private CompletableFuture<?> countsReset = CompletableFuture.completedFuture(null);
@@ -150,6 +157,9 @@ final class ConsumerLoop implements Runnable {
 		this.predecessor = predecessor;
 		this.onFinished = onFinished;
 		this.hold = settings.ordered() ? new OrderHold() : null;
+		if (this.hold != null) {
+			leases.onTakenAway(consumer, this.hold::takenAway);
+		}
 		this.outage = new OutageLogger(logger, "consumer '" + consumer + "' of " + settings.describe(),
 				RedisErrors::isAccessFailure);
 	}
@@ -159,10 +169,12 @@ final class ConsumerLoop implements Runnable {
 	}
 
 	/**
-	 * With partitions shared dynamically: asked before each read of new entries; while it says no (the
-	 * partition's lease may expire before the read ends), the consumer reads nothing new.
+	 * With partitions shared dynamically: asked before each read of new entries, for block-timeout; while it says
+	 * no (the partition's lease may expire before the read ends), the consumer reads nothing new. Asked again, for
+	 * no time, before each entry of a batch: once it says no (a pause, or Redis unreachable, longer than the lease
+	 * renewals allow), the batch stops and the entries not started are handed back, as on a stop.
 	 */
-	void setReadPermit(BooleanSupplier readPermit) {
+	void setReadPermit(Predicate<Duration> readPermit) {
 		this.readPermit = readPermit;
 	}
 
@@ -224,6 +236,10 @@ final class ConsumerLoop implements Runnable {
 					if (!this.state.isRunning()) {
 						break;
 					}
+					// the failed command may have been a read whose reply was lost (a timeout, a read cancelled by a
+					// failover): its entries are this consumer's, pending; they come before anything newer
+					this.inOrderPendingDone = false;
+					this.recovery.lookAtOwnPendingAgain();
 					if (backOff == null) {
 						backOff = backOff().start();
 					}
@@ -436,6 +452,12 @@ final class ConsumerLoop implements Runnable {
 			return nextBatchInOrder(reader);
 		}
 		if (!this.recovery.ownPendingDone()) {
+			// acknowledgements sent on another connection must land first, or an entry processed already would
+			// look pending and be delivered again
+			this.acks.flush();
+			if (!this.acks.awaitFlushed(ACK_FLUSH_TIMEOUT)) {
+				return Batch.ofNew(List.of());
+			}
 			return Batch.ofPending(this.recovery.nextOwnPending(reader));
 		}
 		boolean claimDue = this.claimScanning || System.nanoTime() - this.nextClaimAt >= 0;
@@ -474,7 +496,7 @@ final class ConsumerLoop implements Runnable {
 			}
 			this.inOrderPendingDone = true;
 		}
-		if (!this.readPermit.getAsBoolean()) {
+		if (!this.readPermit.test(this.settings.redis().getBlockTimeout())) {
 			// the lease was not renewed lately: a new owner may read this partition soon, this consumer must not
 			pause(Math.min(100, this.settings.redis().getBlockTimeout().toMillis()));
 			return Batch.ofNew(List.of());
@@ -532,8 +554,13 @@ final class ConsumerLoop implements Runnable {
 				if (left <= 0) {
 					break;
 				}
+				Duration wait = Duration.ofMillis(Math.min(left, blockMillis));
+				if (!this.readPermit.test(wait)) {
+					// on a partition whose lease was not renewed lately: no more reading, a new owner may come soon
+					break;
+				}
 				all.addAll(reader.xreadgroup(this.settings.stream(), this.settings.group(), this.consumer,
-						GroupOffset.NEW_ENTRIES, readCount - all.size(), Duration.ofMillis(Math.min(left, blockMillis))));
+						GroupOffset.NEW_ENTRIES, readCount - all.size(), wait));
 			}
 		}
 		catch (RedisException ex) {
@@ -551,8 +578,7 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		List<Delivery> unprocessed = (this.batches != null)
-				? this.batches.process(batch, this.consumer, this.acks, this.held, () -> !this.state.isRunning(),
-						this.unstarted)
+				? this.batches.process(batch, this.consumer, this.acks, this.held, this::stopsBatch, this.unstarted)
 				: this.processor.processNew(batch, this.consumer, this.acks, this.held, this::stopsBatch,
 						this.unstarted, this.countsReset, this.manual, this.hold);
 		this.lastSeenId = batch.get(batch.size() - 1).id();
@@ -567,10 +593,32 @@ final class ConsumerLoop implements Runnable {
 
 	/**
 	 * Whether the current batch stops before its next entry: the consumer is stopping, or, on a partition, an
-	 * entry of the batch failed and must be delivered again before those behind it.
+	 * entry of the batch failed and must be delivered again before those behind it, another consumer took one of
+	 * its entries, or the partition's lease is no longer surely valid (a new owner may read the entries behind).
 	 */
 	private boolean stopsBatch() {
-		return !this.state.isRunning() || (this.hold != null && this.hold.isSet());
+		if (!this.state.isRunning()) {
+			return true;
+		}
+		if (this.hold == null) {
+			return false;
+		}
+		if (this.hold.isSet() || this.hold.isTakenAway()) {
+			return true;
+		}
+		if (!this.readPermit.test(Duration.ZERO)) {
+			this.leaseLapsed = true;
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Whether the batch was stopped with entries left that must go back to the group at once: the consumer is
+	 * stopping, or, on a partition, it may have lost the partition to another owner.
+	 */
+	private boolean handsBackRest() {
+		return !this.state.isRunning() || this.leaseLapsed || (this.hold != null && this.hold.isTakenAway());
 	}
 
 	/**
@@ -583,8 +631,13 @@ final class ConsumerLoop implements Runnable {
 			return;
 		}
 		boolean failed = this.hold.isSet();
-		if (!failed && !this.waitedForEntry) {
+		boolean lapsed = this.leaseLapsed || this.hold.isTakenAway();
+		if (!failed && !this.waitedForEntry && !lapsed) {
 			return;
+		}
+		if (lapsed && logger.isDebugEnabled()) {
+			logger.debug("Consumer '" + this.consumer + "' of " + this.settings.describe() + " stopped its batch: its "
+					+ "partition's lease is no longer surely valid, or another consumer took one of its entries");
 		}
 		if (failed && logger.isDebugEnabled()) {
 			logger.debug("Entry " + this.hold.failedId() + " of " + this.settings.describe() + " failed; consumer '"
@@ -592,6 +645,7 @@ final class ConsumerLoop implements Runnable {
 		}
 		this.hold.clear();
 		this.waitedForEntry = false;
+		this.leaseLapsed = false;
 		this.inOrderPendingDone = false;
 		pause(failed ? this.settings.redis().getClaimIdleTime().toMillis()
 				: Math.min(this.settings.redis().getBlockTimeout().toMillis(), 1000));
@@ -632,12 +686,15 @@ final class ConsumerLoop implements Runnable {
 					}
 					return delivery;
 				}, this.manual, this.hold);
-		if (!this.state.isRunning()) {
+		if (handsBackRest()) {
 			this.leases.release(this.consumer,
 					untaken.stream().filter(PendingEntry::own).map(PendingEntry::id).toList(), null);
-			return;
+			if (!this.state.isRunning()) {
+				return;
+			}
 		}
-		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet()) {
+		if (settled[0] == 0 && !this.waitedForEntry && !this.hold.isSet() && !this.hold.isTakenAway()
+				&& !this.leaseLapsed) {
 			this.inOrderPendingDone = true;
 		}
 		holdAfterFailure();

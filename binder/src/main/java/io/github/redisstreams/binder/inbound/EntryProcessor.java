@@ -438,10 +438,14 @@ final class EntryProcessor {
 			// released: a failed entry must age, so that it is claimed and delivered again
 			handling.held().remove(delivery.id());
 			awaitQuietly(handling.countsReset());
-			if (handlerFailed(delivery, handling.consumer(), cause) == DeliveryFailureHandler.Outcome.LEFT_PENDING
-					&& handling.hold() != null) {
+			DeliveryFailureHandler.Outcome outcome = handlerFailed(delivery, handling.consumer(), cause);
+			if (outcome == DeliveryFailureHandler.Outcome.LEFT_PENDING && handling.hold() != null) {
 				// in stream order: nothing behind it is processed before it succeeds or is given up
 				handling.hold().failed(delivery.id());
+			}
+			else if (outcome == DeliveryFailureHandler.Outcome.NOT_OWNED && handling.hold() != null) {
+				// another consumer took it: the partition may have a new owner, which reads the entries behind it
+				handling.hold().takenAway();
 			}
 		}
 	}

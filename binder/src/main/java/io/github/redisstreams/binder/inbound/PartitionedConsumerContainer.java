@@ -53,6 +53,9 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 
 	private volatile boolean stopped = true;
 
+	/** Counts the starts and stops, so that the balancer ignores a stop that ends after a later start. */
+	private long generation;
+
 	/**
 	 * @param settings the binding's settings (its destination's stream, its member name as only consumer name)
 	 * @param partitionConsumers makes the consumer container of one partition
@@ -77,10 +80,12 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 
 	@Override
 	public void start() {
+		long started;
 		synchronized (this.lifecycle) {
 			this.stopped = false;
+			started = ++this.generation;
 		}
-		this.balancer.start("redis-stream-" + this.settings.bindingName() + "-partitions");
+		this.balancer.start("redis-stream-" + this.settings.bindingName() + "-partitions", started);
 		// started again before the last stop gave the leases up: read the partitions still held
 		this.balancer.restartHeld();
 	}
@@ -92,14 +97,16 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 	@Override
 	public void stop() {
 		List<StreamConsumerContainer> all;
+		long stop;
 		synchronized (this.lifecycle) {
 			this.stopped = true;
+			stop = ++this.generation;
 			// a start before they finished waits for them (same consumer names)
 			this.finishing.putAll(this.running);
 			this.running.clear();
 			all = new ArrayList<>(this.finishing.values());
 		}
-		this.balancer.stopTaking();
+		this.balancer.stopTaking(stop);
 		CountDownLatch stopped = new CountDownLatch(all.size());
 		for (StreamConsumerContainer container : all) {
 			// in parallel: each may take up to shutdown-timeout
@@ -119,24 +126,25 @@ public class PartitionedConsumerContainer implements BindingConsumers, Partition
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		whenAllFinished(all, this::stopped);
+		whenAllFinished(all, () -> stopped(stop));
 	}
 
 	/**
 	 * Every consumer of the stopped binding has finished (a handler that outlived shutdown-timeout included): the
 	 * leases are given up, unless the binding was started again meanwhile.
 	 */
-	private void stopped() {
+	private void stopped(long stop) {
 		List<Runnable> tasks;
 		synchronized (this.lifecycle) {
-			if (!this.stopped) {
+			if (!this.stopped || this.generation != stop) {
 				return;
 			}
 			this.finishing.clear();
 			tasks = new ArrayList<>(this.onFinished);
 			this.onFinished.clear();
 		}
-		this.balancer.stop();
+		// a start after the check above makes the balancer ignore this stop
+		this.balancer.stop(stop);
 		tasks.forEach(Runnable::run);
 	}
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -65,7 +65,7 @@ public class StreamConsumerContainer implements BindingConsumers {
 
 	private TaskExecutor executor;
 
-	private BooleanSupplier readPermit = () -> true;
+	private Predicate<Duration> readPermit = (time) -> true;
 
 	private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
@@ -104,8 +104,19 @@ public class StreamConsumerContainer implements BindingConsumers {
 		this.metrics = metrics;
 		this.pendingUpdates = pendingUpdates;
 		this.target = target;
-		this.leaseKeeper = new LeaseKeeper(pendingUpdates, settings.redis().getClaimIdleTime());
+		this.leaseKeeper = new LeaseKeeper(pendingUpdates, entryLeaseTime(settings));
 		this.executor = new SimpleAsyncTaskExecutor("redis-stream-" + settings.bindingName() + "-");
+	}
+
+	/**
+	 * How long an entry in hand may look idle before another consumer takes it: claim-idle-time, or, on a partition
+	 * (whose new owner takes its predecessor's entries once idle for the takeover time), the shorter of the two.
+	 * The lease keeper renews every third of it.
+	 */
+	private static Duration entryLeaseTime(ConsumerSettings settings) {
+		Duration claimIdleTime = settings.redis().getClaimIdleTime();
+		Duration takeover = settings.takeoverIdleTime();
+		return (takeover != null && takeover.compareTo(claimIdleTime) < 0) ? takeover : claimIdleTime;
 	}
 
 	/**
@@ -119,10 +130,10 @@ public class StreamConsumerContainer implements BindingConsumers {
 	}
 
 	/**
-	 * With partitions shared dynamically: whether the consumer may read new entries now (its partition's lease is
-	 * surely valid until the read ends); set before {@link #start()}.
+	 * With partitions shared dynamically: whether the partition's lease is surely valid for at least the time
+	 * given (asked before each read, and before each entry of a batch); set before {@link #start()}.
 	 */
-	public void setReadPermit(BooleanSupplier readPermit) {
+	public void setReadPermit(Predicate<Duration> readPermit) {
 		this.readPermit = readPermit;
 	}
 

@@ -47,8 +47,9 @@ public class GroupMembership {
 	}
 
 	private List<String> call(String member, String action) {
-		List<Object> reply = this.commands.eval(SCRIPT, ScriptOutputType.MULTI, List.of(this.key),
-				ScriptArgs.of(member, this.timeToLive.toMillis(), action));
+		// a third of the time to live at most: the balancer must go on to give its leases up in time
+		List<Object> reply = BoundedReply.await(this.commands.evalAsync(SCRIPT, ScriptOutputType.MULTI, List.of(this.key),
+				ScriptArgs.of(member, this.timeToLive.toMillis(), action)), this.timeToLive.dividedBy(3));
 		return reply.stream().map((value) -> new String((byte[]) value, StandardCharsets.UTF_8)).toList();
 	}
 

@@ -76,6 +76,15 @@ public class PartitionBalancer {
 
 	private boolean failing;
 
+	/** What {@link #ownership()} reports: set under the lock after each change, read without it. */
+	private volatile Ownership ownership;
+
+	/**
+	 * The latest start or stop of the binding this balancer heard of: a call of an earlier one, late (a stop that
+	 * finished after the binding was started again), changes nothing.
+	 */
+	private long generation;
+
 	/**
 	 * @param stream the destination's stream key (partition {@code p} is {@code <stream>-<p>})
 	 * @param member this instance's name in the group
@@ -91,6 +100,7 @@ public class PartitionBalancer {
 		this.leaseTime = leaseTime;
 		this.metrics = metrics;
 		this.consumers = consumers;
+		this.ownership = new Ownership(member, leases.token(), List.of(), partitionCount, 0, List.of(), List.of());
 	}
 
 	public String member() {
@@ -108,8 +118,12 @@ public class PartitionBalancer {
 	/**
 	 * Runs the balancing every third of the lease time, from now, on a thread of its own.
 	 * @param threadName the thread's name
+	 * @param generation the start's place among the binding's starts and stops (ascending)
 	 */
-	public synchronized void start(String threadName) {
+	public synchronized void start(String threadName, long generation) {
+		if (!isCurrent(generation)) {
+			return;
+		}
 		this.taking = true;
 		if (this.runner == null) {
 			this.running = true;
@@ -148,6 +162,17 @@ public class PartitionBalancer {
 	}
 
 	/**
+	 * Whether a call of this start or stop of the binding is still to be followed (none later was heard of).
+	 */
+	private boolean isCurrent(long generation) {
+		if (generation < this.generation) {
+			return false;
+		}
+		this.generation = generation;
+		return true;
+	}
+
+	/**
 	 * Starts the consumers of the partitions still held (a binding started again before its stop gave them up).
 	 */
 	public void restartHeld() {
@@ -163,28 +188,34 @@ public class PartitionBalancer {
 	}
 
 	/**
-	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop()}.
+	 * Takes no more partitions and hands none over; keeps renewing the leases held until {@link #stop}.
+	 * @param generation the stop's place among the binding's starts and stops: ignored after a later start
 	 */
-	public synchronized void stopTaking() {
-		this.taking = false;
+	public synchronized void stopTaking(long generation) {
+		if (isCurrent(generation)) {
+			this.taking = false;
+		}
 	}
 
 	/**
 	 * Gives every lease up and leaves the group, so that the others share the partitions at their next run.
-	 * Called once the partitions' consumers have finished.
+	 * Called once the partitions' consumers have finished. Under the lock, so that a start cannot take a
+	 * partition again between the release of its lease and the end of this stop.
+	 * @param generation the stop's place among the binding's starts and stops: ignored after a later start
 	 */
-	public void stop() {
-		List<Integer> partitions;
-		synchronized (this) {
-			this.taking = false;
-			this.running = false;
-			this.runner = null;
-			notifyAll();
-			partitions = new ArrayList<>(this.held.keySet());
-			this.held.clear();
-			this.validUntil.clear();
-			this.joined = false;
+	public synchronized void stop(long generation) {
+		if (!isCurrent(generation)) {
+			return;
 		}
+		this.taking = false;
+		this.running = false;
+		this.runner = null;
+		notifyAll();
+		List<Integer> partitions = new ArrayList<>(this.held.keySet());
+		this.held.clear();
+		this.validUntil.clear();
+		this.joined = false;
+		publishOwnership();
 		try {
 			for (int partition : partitions) {
 				this.leases.release(partitionStream(partition));
@@ -203,6 +234,15 @@ public class PartitionBalancer {
 	 * One run: beat, renew, then take or hand over partitions to reach the fair share.
 	 */
 	public synchronized void balance() {
+		try {
+			balanceOnce();
+		}
+		finally {
+			publishOwnership();
+		}
+	}
+
+	private void balanceOnce() {
 		try {
 			this.members = this.membership.beat(this.member);
 			renewAll();
@@ -314,14 +354,14 @@ public class PartitionBalancer {
 		this.consumers.handOver(partition, () -> released(partition));
 	}
 
-	private void released(int partition) {
-		synchronized (this) {
-			Holding holding = this.held.get(partition);
-			if (holding == null || !holding.handingOver) {
-				return;
-			}
-			this.held.remove(partition);
-			this.validUntil.remove(partition);
+	/**
+	 * The lease is deleted under the lock, before the partition leaves {@code held}: a run in between would take
+	 * it again under the same token, and the delete landing after that take would free a partition read here.
+	 */
+	private synchronized void released(int partition) {
+		Holding holding = this.held.get(partition);
+		if (holding == null || !holding.handingOver) {
+			return;
 		}
 		try {
 			this.leases.release(partitionStream(partition));
@@ -330,6 +370,11 @@ public class PartitionBalancer {
 		catch (RuntimeException ex) {
 			logger.warn("Could not release partition " + partition + " of " + describe() + "; another instance takes "
 					+ "it over once its lease expires, within " + this.leaseTime + ": " + ex);
+		}
+		finally {
+			this.held.remove(partition);
+			this.validUntil.remove(partition);
+			publishOwnership();
 		}
 	}
 
@@ -345,16 +390,25 @@ public class PartitionBalancer {
 	}
 
 	/**
-	 * What this instance sees of the ownership, for health and the actuator endpoint.
+	 * What this instance sees of the ownership, for health and the actuator endpoint: as of the end of the last
+	 * change, without waiting for a run under way (which may wait for Redis).
 	 */
-	public synchronized Ownership ownership() {
+	public Ownership ownership() {
+		return this.ownership;
+	}
+
+	/**
+	 * Called with the lock held, after each change.
+	 */
+	private void publishOwnership() {
 		List<Integer> owned = new ArrayList<>();
 		List<Integer> handingOver = new ArrayList<>();
 		this.held.forEach((partition, holding) -> (holding.handingOver ? handingOver : owned).add(partition));
 		List<String> sortedMembers = new ArrayList<>(this.members);
 		sortedMembers.sort(null);
-		return new Ownership(this.member, this.leases.token(), sortedMembers, this.partitionCount,
-				this.joined ? FairShare.of(this.partitionCount, this.members, this.member) : 0, owned, handingOver);
+		this.ownership = new Ownership(this.member, this.leases.token(), List.copyOf(sortedMembers),
+				this.partitionCount, this.joined ? FairShare.of(this.partitionCount, this.members, this.member) : 0,
+				List.copyOf(owned), List.copyOf(handingOver));
 	}
 
 	/**

@@ -19,7 +19,7 @@ import org.springframework.scheduling.TaskScheduler;
  * <p>
  * Redis only knows how long an entry has been pending, not whether its consumer is alive. Without
  * this, a handler (or a batch) slower than {@code claim-idle-time} would have its entries claimed and
- * processed a second time by another consumer. Every third of {@code claim-idle-time} the idle time of
+ * processed a second time by another consumer. Every third of {@code claim-idle-time} (on a partition, of the takeover time when shorter) the idle time of
  * each held entry is reset with {@code XCLAIM ... JUSTID} (which does not count as a delivery), so
  * only entries of consumers that are really gone ever reach the claim idle time. The keeper runs as long
  * as any consumer of the binding still works on an entry, even after the binding was asked to stop.
@@ -33,6 +33,8 @@ public class LeaseKeeper {
 	private final Duration renewInterval;
 
 	private final Map<String, Set<String>> heldByConsumer = new ConcurrentHashMap<>();
+
+	private final Map<String, Runnable> onTakenAway = new ConcurrentHashMap<>();
 
 	private ScheduledFuture<?> task;
 
@@ -51,6 +53,14 @@ public class LeaseKeeper {
 	 */
 	public Set<String> register(String consumer) {
 		return this.heldByConsumer.computeIfAbsent(consumer, (name) -> ConcurrentHashMap.newKeySet());
+	}
+
+	/**
+	 * What to do when another consumer took an entry the consumer still holds (a consumer reading a partition in
+	 * stream order stops its batch: the partition may have a new owner).
+	 */
+	public void onTakenAway(String consumer, Runnable action) {
+		this.onTakenAway.put(consumer, action);
 	}
 
 	/**
@@ -108,6 +118,10 @@ public class LeaseKeeper {
 			for (String id : this.updates.renew(consumer, ids)) {
 				// an id finished meanwhile is simply no longer pending; only one still held was taken away
 				if (stillHeld.contains(id)) {
+					Runnable action = this.onTakenAway.get(consumer);
+					if (action != null) {
+						action.run();
+					}
 					logger.warn("Entry " + id + " of stream '" + this.updates.stream() + "' was claimed by another "
 							+ "consumer of group '" + this.updates.group() + "' while " + consumer
 							+ " was still processing it; it may be processed twice");

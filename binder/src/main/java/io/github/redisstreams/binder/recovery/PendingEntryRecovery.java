@@ -82,6 +82,16 @@ public class PendingEntryRecovery {
 	}
 
 	/**
+	 * Looks at the consumer's own pending entries again before the next new ones: a command that failed may have
+	 * been a read whose reply was lost (a timeout, a cancelled read), its entries this consumer's, pending, though
+	 * no handler got them.
+	 */
+	public void lookAtOwnPendingAgain() {
+		this.ownPendingDone = false;
+		this.ownPendingCursor = START;
+	}
+
+	/**
 	 * The next batch of the consumer's own pending entries, oldest first, to be taken with
 	 * {@link #take(StreamCommands, PendingEntry)}.
 	 * @param commands the consumer's connection

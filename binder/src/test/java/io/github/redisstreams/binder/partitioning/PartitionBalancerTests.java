@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,11 +20,13 @@ import io.github.redisstreams.binder.connection.RedisStreamConnections;
 import io.github.redisstreams.binder.connection.StreamCommands;
 import io.github.redisstreams.binder.metrics.ConsumerMetrics;
 import io.github.redisstreams.binder.test.RedisExtension;
+import io.github.redisstreams.binder.test.RedisServerProcess;
 import io.github.redisstreams.binder.test.RedisTestSupport;
 import io.github.redisstreams.binder.test.StreamInspector;
 import io.github.redisstreams.binder.test.TestKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -83,7 +87,7 @@ class PartitionBalancerTests {
 
 	@AfterEach
 	void close() {
-		this.balancer.stop();
+		this.balancer.stop(Long.MAX_VALUE);
 		this.connections.destroy();
 		this.factory.destroy();
 	}
@@ -141,6 +145,89 @@ class PartitionBalancerTests {
 		assertThat(this.balancer.mayRead(1, Duration.ofMillis(1))).isFalse();
 		assertThat(leaseOwner(1)).as("the other owner's lease is untouched").isEqualTo("n-0@1");
 		assertThat(this.balancer.ownership().owned()).containsExactly(0, 2, 3);
+	}
+
+	@Test
+	void aStopThatEndsAfterALaterStartChangesNothing() {
+		this.balancer.start("balancer-test", 3);
+		// the binding's stop before that start (its consumers finishing) calls the balancer only now
+		this.balancer.stopTaking(2);
+		this.balancer.stop(2);
+
+		this.balancer.balance();
+		this.balancer.balance();
+
+		assertThat(this.consumers.started).containsExactlyInAnyOrder(0, 1, 2, 3);
+		assertThat(this.balancer.ownership().owned()).containsExactly(0, 1, 2, 3);
+		for (int partition = 0; partition < PARTITIONS; partition++) {
+			assertThat(leaseOwner(partition)).isEqualTo("m-0@1");
+		}
+	}
+
+	@Test
+	void theOwnershipIsReportedWhileARunWaitsForRedis() throws Exception {
+		this.balancer.balance();
+		this.balancer.balance();
+		CountDownLatch running = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(1);
+		// a run under way holds the balancer's lock (as one waiting for an unreachable Redis does)
+		Thread run = new Thread(() -> {
+			synchronized (this.balancer) {
+				running.countDown();
+				try {
+					done.await(10, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		});
+		run.start();
+		try {
+			assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
+			PartitionBalancer.Ownership ownership = assertTimeoutPreemptively(Duration.ofSeconds(2),
+					() -> this.balancer.ownership());
+			assertThat(ownership.owned()).containsExactly(0, 1, 2, 3);
+			assertThat(ownership.members()).containsExactly("m-0");
+		}
+		finally {
+			done.countDown();
+			run.join();
+		}
+	}
+
+	@Test
+	void withRedisGoneARunWaitsAThirdOfTheLeaseTimeAtMostAndTheLeasesAreGivenUpInTime() {
+		try (RedisServerProcess server = RedisServerProcess.startOnFreePort()) {
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(
+					LettuceConnectionFactory.createRedisConfiguration(server.url()));
+			factory.afterPropertiesSet();
+			RedisStreamConnections connections = new RedisStreamConnections(factory);
+			StreamCommands commands = connections.shared();
+			PartitionBalancer balancer = new PartitionBalancer(this.stream, "g", PARTITIONS, "m-0",
+					new PartitionLeases(commands, "g", "m-0@1", SHORT_LEASE),
+					new GroupMembership(commands, this.stream, "g", SHORT_LEASE), SHORT_LEASE, this.metrics,
+					this.consumers);
+			try {
+				balancer.balance();
+				balancer.balance();
+				assertThat(balancer.ownership().owned()).containsExactly(0, 1, 2, 3);
+
+				server.kill();
+
+				// the connection's command timeout is a minute: a run must not wait for it
+				assertTimeoutPreemptively(SHORT_LEASE.multipliedBy(2), balancer::balance);
+				await().atMost(SHORT_LEASE.multipliedBy(4)).untilAsserted(() -> {
+					assertTimeoutPreemptively(SHORT_LEASE.multipliedBy(2), balancer::balance);
+					assertThat(this.consumers.revoked).containsExactlyInAnyOrder(0, 1, 2, 3);
+				});
+				assertThat(balancer.ownership().owned()).isEmpty();
+			}
+			finally {
+				connections.destroy();
+				factory.destroy();
+			}
+		}
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import io.github.redisstreams.binder.connection.RedisStreamConnections;
@@ -25,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * owner whose lease expired (and was taken by another) renewing or releasing it, members that stopped beating
  * staying in the list.
  */
-@ExtendWith(RedisExtension.class)
+@ExtendWith({ RedisExtension.class, OutputCaptureExtension.class })
 class PartitionLeasesTests {
 
 	private static final Duration LEASE = Duration.ofMillis(400);
@@ -55,6 +57,27 @@ class PartitionLeasesTests {
 	void close() {
 		this.connections.destroy();
 		this.factory.destroy();
+	}
+
+	@Test
+	void twoLiveInstancesWithOneMemberNameAreReportedButNotARestartAfterACrash(CapturedOutput output) {
+		// a crashed run of member c-0 left its lease; the restarted run takes it once expired, with no error
+		String crashed = this.stream + "-1";
+		assertThat(leases("c-0@old").take(crashed)).isTrue();
+		PartitionLeases restarted = leases("c-0@new");
+		await().atMost(LEASE.multipliedBy(5)).until(() -> restarted.take(crashed));
+
+		// two live runs of member d-0: one holds and renews, the other keeps finding it held
+		String shared = this.stream + "-2";
+		PartitionLeases first = leases("d-0@1");
+		PartitionLeases second = leases("d-0@2");
+		assertThat(first.take(shared)).isTrue();
+		await().atMost(LEASE.multipliedBy(5)).until(() -> {
+			assertThat(first.renew(shared)).isTrue();
+			assertThat(second.take(shared)).isFalse();
+			return output.getOut().contains("Another live instance uses the member name 'd-0'");
+		});
+		assertThat(output.getOut()).doesNotContain("member name 'c-0'");
 	}
 
 	@Test

@@ -175,9 +175,11 @@ class PartitionLeaseFencingTests {
 				.until(() -> balancer.ownership().owned().isEmpty() && adapter.liveConsumers() == 0);
 			assertThat(redis.pending(partitionStream, "fenced")).as("entries read")
 				.noneMatch((entry) -> entry.getId().equals(late));
-			// gathered, at most, until the lease could lapse; handled then, or handed back
+			// gathered, at most, until the lease could lapse (not for the whole batch-max-wait of 2 s); handled then,
+			// or handed back. The bound leaves the handler's thread one more lease time to be scheduled on a busy
+			// machine.
 			assertThat(handledAt).allSatisfy((at) -> assertThat(Duration.ofNanos(at - stallStart))
-				.as("batch handled after the stall started").isLessThan(LEASE));
+				.as("batch handled after the stall started").isLessThan(LEASE.multipliedBy(2)));
 		}
 	}
 

@@ -1,8 +1,6 @@
 package io.github.redisstreams.binder.test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +46,7 @@ public final class RedisClusterProcess implements AutoCloseable {
 	 * @return the running cluster
 	 */
 	public static RedisClusterProcess start() throws IOException, InterruptedException {
-		List<Integer> ports = List.of(freePort(), freePort(), freePort());
+		List<Integer> ports = List.of(LoopbackPorts.freeClusterNodePort(), LoopbackPorts.freeClusterNodePort(), LoopbackPorts.freeClusterNodePort());
 		RedisClusterProcess cluster = new RedisClusterProcess(ports, Files.createTempDirectory("redis-cluster"));
 		cluster.startNodes();
 		return cluster;
@@ -139,27 +137,6 @@ public final class RedisClusterProcess implements AutoCloseable {
 		}
 		finally {
 			client.shutdown();
-		}
-	}
-
-	private static int freePort() throws IOException {
-		// cluster nodes also listen on port + 10000 for the cluster bus: keep both in range
-		while (true) {
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				int port = socket.getLocalPort();
-				if (port + 10000 <= 65535 && isFree(port + 10000)) {
-					return port;
-				}
-			}
-		}
-	}
-
-	private static boolean isFree(int port) {
-		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
 		}
 	}
 

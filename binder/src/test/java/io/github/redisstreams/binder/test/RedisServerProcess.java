@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,7 +83,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private static RedisServerProcess startOnFreePort(Path executable, List<String> extraArgs, boolean tls) {
 		try {
-			RedisServerProcess server = new RedisServerProcess(executable, freePort(),
+			RedisServerProcess server = new RedisServerProcess(executable, LoopbackPorts.freePort(),
 					Files.createTempDirectory("redis-server-process"), extraArgs, tls);
 			server.start();
 			return server;
@@ -215,13 +214,6 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private static boolean logSaysReady(Path log) throws IOException {
 		return Files.exists(log) && Files.readString(log).contains("Ready to accept connections");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			socket.setReuseAddress(true);
-			return socket.getLocalPort();
-		}
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.github.redisstreams.binder.topology;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +22,8 @@ import io.lettuce.core.cluster.models.partitions.ClusterPartitionParser;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 
+import io.github.redisstreams.binder.test.LoopbackPorts;
+import io.github.redisstreams.binder.test.Processes;
 import io.github.redisstreams.binder.test.RedisBinaries;
 
 import static org.awaitility.Awaitility.await;
@@ -53,7 +53,8 @@ final class ReplicatedRedisCluster implements AutoCloseable {
 
 	private ReplicatedRedisCluster(Path directory) {
 		this.directory = directory;
-		Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "replicated-cluster-killer"));
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> Processes.killAll(this.processes.values()), "replicated-cluster-killer"));
 	}
 
 	static ReplicatedRedisCluster start() throws IOException {
@@ -70,9 +71,9 @@ final class ReplicatedRedisCluster implements AutoCloseable {
 
 	private void create() throws IOException {
 		for (int i = 0; i < 6; i++) {
-			int port = freePort();
+			int port = LoopbackPorts.freeClusterNodePort();
 			while (this.ports.contains(port) || this.ports.contains(port + 10000) || this.ports.contains(port - 10000)) {
-				port = freePort();
+				port = LoopbackPorts.freeClusterNodePort();
 			}
 			this.ports.add(port);
 			Path nodeDirectory = Files.createDirectories(this.directory.resolve(Integer.toString(port)));
@@ -260,42 +261,7 @@ final class ReplicatedRedisCluster implements AutoCloseable {
 	public void close() {
 		this.connections.values().forEach(StatefulRedisConnection::closeAsync);
 		this.admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-		killAll();
-	}
-
-	private void killAll() {
-		for (Process process : this.processes.values()) {
-			process.destroyForcibly();
-		}
-		for (Process process : this.processes.values()) {
-			try {
-				process.waitFor(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		// a cluster node also listens on port + 10000 for the cluster bus: keep both free
-		while (true) {
-			try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-				int port = socket.getLocalPort();
-				if (port + 10000 <= 65535 && isFree(port + 10000)) {
-					return port;
-				}
-			}
-		}
-	}
-
-	private static boolean isFree(int port) {
-		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
+		Processes.killAll(this.processes.values());
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.github.redisstreams.binder.topology;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +17,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 
+import io.github.redisstreams.binder.test.LoopbackPorts;
+import io.github.redisstreams.binder.test.Processes;
 import io.github.redisstreams.binder.test.RedisBinaries;
 
 import static org.awaitility.Awaitility.await;
@@ -53,13 +53,14 @@ final class SentinelGroup implements AutoCloseable {
 	private SentinelGroup(Path directory, List<String> serverArgs) throws IOException {
 		this.directory = directory;
 		this.serverArgs = List.copyOf(serverArgs);
-		this.masterPort = freePort();
-		int replica = freePort();
+		this.masterPort = LoopbackPorts.freePort();
+		int replica = LoopbackPorts.freePort();
 		while (replica == this.masterPort) {
-			replica = freePort();
+			replica = LoopbackPorts.freePort();
 		}
 		this.replicaPort = replica;
-		Runtime.getRuntime().addShutdownHook(new Thread(this::killAll, "sentinel-group-killer"));
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> Processes.killAll(this.processes.values()), "sentinel-group-killer"));
 	}
 
 	/**
@@ -84,9 +85,9 @@ final class SentinelGroup implements AutoCloseable {
 			.ignoreExceptions()
 			.until(() -> node(this.masterPort).info("replication").contains("state=online"));
 		for (int i = 0; i < 3; i++) {
-			int port = freePort();
+			int port = LoopbackPorts.freePort();
 			while (port == this.masterPort || port == this.replicaPort || this.sentinelPorts.contains(port)) {
-				port = freePort();
+				port = LoopbackPorts.freePort();
 			}
 			this.sentinelPorts.add(port);
 			Path sentinelDirectory = Files.createDirectories(this.directory.resolve("sentinel-" + port));
@@ -184,27 +185,7 @@ final class SentinelGroup implements AutoCloseable {
 	public void close() {
 		this.connections.values().forEach(StatefulRedisConnection::closeAsync);
 		this.admin.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-		killAll();
-	}
-
-	private void killAll() {
-		for (Process process : this.processes.values()) {
-			process.destroyForcibly();
-		}
-		for (Process process : this.processes.values()) {
-			try {
-				process.waitFor(10, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
+		Processes.killAll(this.processes.values());
 	}
 
 }

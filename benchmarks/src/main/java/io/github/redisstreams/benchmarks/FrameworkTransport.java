@@ -23,8 +23,6 @@ final class FrameworkTransport implements Transport {
 
 	private final String destination;
 
-	private final OrderSink sink;
-
 	private final ConfigurableApplicationContext context;
 
 	private final StreamBridge bridge;
@@ -33,18 +31,15 @@ final class FrameworkTransport implements Transport {
 
 	private final OutputDestination output;
 
-	private final BindingsLifecycleController bindings;
-
-	private boolean consuming;
+	private final InputBinding inputBinding;
 
 	FrameworkTransport(String destination, OrderSink sink) {
 		this.destination = destination;
-		this.sink = sink;
 		this.context = BenchApplication.startWithoutTransport(sink, destination, GROUP);
 		this.bridge = this.context.getBean(StreamBridge.class);
 		this.input = this.context.getBean(InputDestination.class);
 		this.output = this.context.getBean(OutputDestination.class);
-		this.bindings = this.context.getBean(BindingsLifecycleController.class);
+		this.inputBinding = new InputBinding(this.context.getBean(BindingsLifecycleController.class), sink);
 	}
 
 	@Override
@@ -70,17 +65,12 @@ final class FrameworkTransport implements Transport {
 
 	@Override
 	public void startConsumers(DeliveryTracker tracker) {
-		this.sink.track(tracker);
-		this.bindings.start(BenchApplication.INPUT);
-		this.consuming = true;
+		this.inputBinding.start(tracker);
 	}
 
 	@Override
 	public void stopConsumers() {
-		if (this.consuming) {
-			this.bindings.stop(BenchApplication.INPUT);
-			this.consuming = false;
-		}
+		this.inputBinding.stop();
 	}
 
 	@Override

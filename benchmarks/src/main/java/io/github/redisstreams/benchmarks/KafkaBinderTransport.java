@@ -37,26 +37,21 @@ final class KafkaBinderTransport implements Transport {
 
 	private final int concurrency;
 
-	private final OrderSink sink;
-
 	private final Admin kafkaAdmin;
 
 	private final ConfigurableApplicationContext context;
 
 	private final StreamBridge bridge;
 
-	private final BindingsLifecycleController bindings;
+	private final InputBinding inputBinding;
 
 	private final List<TopicPartition> partitions;
 
 	private long endOffsetAtReset;
 
-	private boolean consuming;
-
 	KafkaBinderTransport(EmbeddedKafkaKraftBroker broker, String topic, int concurrency, OrderSink sink) {
 		this.topic = topic;
 		this.concurrency = concurrency;
-		this.sink = sink;
 		broker.addTopics(new NewTopic(topic, concurrency, (short) 1));
 		this.partitions = IntStream.range(0, concurrency)
 			.mapToObj((partition) -> new TopicPartition(topic, partition))
@@ -66,7 +61,7 @@ final class KafkaBinderTransport implements Transport {
 				List.of("spring.cloud.stream.default-binder=kafka",
 						"spring.cloud.stream.kafka.binder.brokers=" + broker.getBrokersAsString()));
 		this.bridge = this.context.getBean(StreamBridge.class);
-		this.bindings = this.context.getBean(BindingsLifecycleController.class);
+		this.inputBinding = new InputBinding(this.context.getBean(BindingsLifecycleController.class), sink);
 	}
 
 	@Override
@@ -93,17 +88,12 @@ final class KafkaBinderTransport implements Transport {
 
 	@Override
 	public void startConsumers(DeliveryTracker tracker) {
-		this.sink.track(tracker);
-		this.bindings.start(BenchApplication.INPUT);
-		this.consuming = true;
+		this.inputBinding.start(tracker);
 	}
 
 	@Override
 	public void stopConsumers() {
-		if (this.consuming) {
-			this.bindings.stop(BenchApplication.INPUT);
-			this.consuming = false;
-		}
+		this.inputBinding.stop();
 	}
 
 	@Override

@@ -32,8 +32,6 @@ final class RedisBinderTransport implements Transport {
 
 	private final RedisAdmin admin;
 
-	private final OrderSink sink;
-
 	private final boolean batch;
 
 	/** The producer instead of {@code StreamBridge}, or null. */
@@ -45,9 +43,7 @@ final class RedisBinderTransport implements Transport {
 
 	private final StreamBridge bridge;
 
-	private final BindingsLifecycleController bindings;
-
-	private boolean consuming;
+	private final InputBinding inputBinding;
 
 	/** The property that turns flush consolidation off, for the {@code binder-unconsolidated} comparison. */
 	static final String UNCONSOLIDATED = "spring.cloud.stream.redis.binder.consolidate-flushes=false";
@@ -74,7 +70,6 @@ final class RedisBinderTransport implements Transport {
 		this.stream = stream;
 		this.concurrency = concurrency;
 		this.admin = admin;
-		this.sink = sink;
 		this.batch = batch;
 		this.unconsolidated = extraProperties.contains(UNCONSOLIDATED);
 		List<String> properties = new ArrayList<>();
@@ -84,7 +79,7 @@ final class RedisBinderTransport implements Transport {
 		properties.addAll(extraProperties);
 		this.context = BenchApplication.start(sink, stream, GROUP, concurrency, batch, properties);
 		this.bridge = this.context.getBean(StreamBridge.class);
-		this.bindings = this.context.getBean(BindingsLifecycleController.class);
+		this.inputBinding = new InputBinding(this.context.getBean(BindingsLifecycleController.class), sink);
 		this.rawClient = (rawProducerMapper != null) ? RedisClient.create(redisUrl) : null;
 		this.rawProducer = (rawProducerMapper != null) ? new RawLettuceProducer(this.rawClient, stream, rawProducerMapper)
 				: null;
@@ -132,17 +127,12 @@ final class RedisBinderTransport implements Transport {
 
 	@Override
 	public void startConsumers(DeliveryTracker tracker) {
-		this.sink.track(tracker);
-		this.bindings.start(BenchApplication.INPUT);
-		this.consuming = true;
+		this.inputBinding.start(tracker);
 	}
 
 	@Override
 	public void stopConsumers() {
-		if (this.consuming) {
-			this.bindings.stop(BenchApplication.INPUT);
-			this.consuming = false;
-		}
+		this.inputBinding.stop();
 	}
 
 	@Override

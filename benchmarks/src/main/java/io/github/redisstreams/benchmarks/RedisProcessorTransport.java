@@ -69,17 +69,13 @@ final class RedisProcessorTransport implements Transport {
 
 	private final RedisAdmin admin;
 
-	private final OrderSink sink;
-
 	private final RedisClient rawClient;
 
 	private final RawLettuceProducer producer;
 
 	private final ConfigurableApplicationContext context;
 
-	private final BindingsLifecycleController bindings;
-
-	private boolean consuming;
+	private final InputBinding inputBinding;
 
 	RedisProcessorTransport(String redisUrl, RedisAdmin admin, String stream, int concurrency, int readCount,
 			OrderSink sink, JsonMapper mapper, Mode mode) {
@@ -89,14 +85,13 @@ final class RedisProcessorTransport implements Transport {
 		this.totals = (mode == Mode.TRANSACTIONAL_WRITE) ? totalsOf(stream) : null;
 		this.concurrency = concurrency;
 		this.admin = admin;
-		this.sink = sink;
 		List<String> properties = new ArrayList<>();
 		properties.add("spring.data.redis.url=" + redisUrl);
 		properties.add("spring.cloud.stream.default-binder=redis");
 		properties.addAll(settings(readCount, mode));
 		this.context = BenchApplication.startProcessor(sink, stream, this.output, GROUP, concurrency, this.totals,
 				properties);
-		this.bindings = this.context.getBean(BindingsLifecycleController.class);
+		this.inputBinding = new InputBinding(this.context.getBean(BindingsLifecycleController.class), sink);
 		this.rawClient = RedisClient.create(redisUrl);
 		this.producer = new RawLettuceProducer(this.rawClient, stream, mapper);
 	}
@@ -145,17 +140,12 @@ final class RedisProcessorTransport implements Transport {
 
 	@Override
 	public void startConsumers(DeliveryTracker tracker) {
-		this.sink.track(tracker);
-		this.bindings.start(BenchApplication.INPUT);
-		this.consuming = true;
+		this.inputBinding.start(tracker);
 	}
 
 	@Override
 	public void stopConsumers() {
-		if (this.consuming) {
-			this.bindings.stop(BenchApplication.INPUT);
-			this.consuming = false;
-		}
+		this.inputBinding.stop();
 	}
 
 	@Override
